@@ -1,0 +1,112 @@
+"""Vectorised assembly into a fixed CSR sparsity pattern.
+
+The element tangent of every element at once,
+
+    K_e = sum_q w_q B_q^T D_q B_q,
+
+is a batched matrix product over arrays shaped ``(n_elements, n_quadrature, ...)``; the global
+matrix is never built through COO -> CSR again after the first call: the position of every
+element-matrix entry in the CSR data array is computed once (``scatter``) and each new tangent
+only refills ``data`` with one ``np.bincount``. Subsets of elements (the nonlinear solder joints)
+can be re-assembled alone and added to a cached data array of the rest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .kinematics import Discretization
+
+_CHUNK_BYTES = 64e6  # working memory per batch of elements
+
+
+class Assembler:
+    """Stiffness matrices and force vectors of one :class:`Discretization`."""
+
+    def __init__(self, disc: Discretization):
+        self.disc = disc
+        dofs = disc.element_dofs
+        n_el, n_loc = dofs.shape
+        rows = np.repeat(dofs, n_loc, axis=1).ravel()
+        cols = np.tile(dofs, (1, n_loc)).ravel()
+        n = disc.n_dofs
+        # CSR pattern: unique (row, col) pairs in row-major order
+        key = rows.astype(np.int64) * n + cols
+        unique_keys, scatter = np.unique(key, return_inverse=True)
+        index_type = np.int32 if unique_keys.size < 2**31 - 1 else np.int64
+        self.scatter = scatter.astype(index_type).reshape(n_el, n_loc * n_loc)
+        indices = (unique_keys % n).astype(index_type)
+        indptr = np.zeros(n + 1, dtype=index_type)
+        np.cumsum(np.bincount(unique_keys // n, minlength=n), out=indptr[1:])
+        self.indices = indices
+        self.indptr = indptr
+        self.nnz = unique_keys.size
+        self.shape = (n, n)
+        # batch size so that B of one batch stays near _CHUNK_BYTES
+        per_element = disc.n_quadrature * 6 * n_loc * 8 * 3
+        self.chunk = max(1, int(_CHUNK_BYTES // per_element))
+
+    # ------------------------------------------------------------------------------------------
+    def _batches(self, elements):
+        idx = np.arange(self.disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
+            else np.asarray(elements)
+        for start in range(0, idx.size, self.chunk):
+            yield start, idx[start:start + self.chunk]
+
+    def element_matrices(self, tangent: np.ndarray, elements=slice(None)) -> np.ndarray:
+        """``K_e`` for ``elements``, shaped ``(n, n_element_dofs, n_element_dofs)``.
+
+        ``tangent`` is ``(n, n_quadrature, 6, 6)`` for the same elements (or broadcastable).
+        """
+        disc = self.disc
+        idx = np.arange(disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
+            else np.asarray(elements)
+        tangent = np.broadcast_to(tangent, (idx.size, disc.n_quadrature, 6, 6))
+        m = disc.n_element_dofs
+        out = np.empty((idx.size, m, m))
+        for start, sel in self._batches(idx):
+            stop = start + sel.size
+            B = disc.strain_matrix(sel)                               # (c, Q, 6, m)
+            DBw = np.matmul(tangent[start:stop] * disc.weights[sel][:, :, None, None], B)
+            c, nq = B.shape[:2]
+            out[start:stop] = np.matmul(B.reshape(c, nq * 6, m).transpose(0, 2, 1),
+                                        DBw.reshape(c, nq * 6, m))
+        return out
+
+    def matrix_data(self, tangent: np.ndarray, elements=slice(None)) -> np.ndarray:
+        """CSR data array (length ``nnz``) of the stiffness of ``elements``."""
+        idx = np.arange(self.disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
+            else np.asarray(elements)
+        data = np.zeros(self.nnz)
+        for start, sel in self._batches(idx):
+            Ke = self.element_matrices(tangent[start:start + sel.size], sel)
+            data += np.bincount(self.scatter[sel].ravel(), weights=Ke.ravel(),
+                                minlength=self.nnz)
+        return data
+
+    def csr(self, data: np.ndarray) -> sp.csr_matrix:
+        """The global matrix with the fixed pattern and the given data (no copy of the pattern)."""
+        A = sp.csr_matrix((data, self.indices, self.indptr), shape=self.shape, copy=False)
+        A.has_sorted_indices = True
+        return A
+
+    def matrix(self, tangent: np.ndarray, elements=slice(None)) -> sp.csr_matrix:
+        """Global stiffness of ``elements`` for the quadrature-point tangent ``tangent``."""
+        return self.csr(self.matrix_data(tangent, elements))
+
+    def vector(self, stress: np.ndarray, elements=slice(None)) -> np.ndarray:
+        """Global vector ``sum_e sum_q w B^T stress`` (internal force for a stress field,
+        thermal load for ``D eps_th``), for ``stress`` shaped ``(n, n_quadrature, 6)``."""
+        disc = self.disc
+        idx = np.arange(disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
+            else np.asarray(elements)
+        stress = np.broadcast_to(stress, (idx.size, disc.n_quadrature, 6))
+        f = np.zeros(disc.n_dofs)
+        for start, sel in self._batches(idx):
+            B = disc.strain_matrix(sel)
+            sw = stress[start:start + sel.size] * disc.weights[sel][:, :, None]
+            fe = np.einsum("eqkn,eqk->en", B, sw, optimize=True)
+            f += np.bincount(disc.element_dofs[sel].ravel(), weights=fe.ravel(),
+                             minlength=disc.n_dofs)
+        return f
