@@ -1,0 +1,254 @@
+"""Boundary conditions as an affine map to a reduced space, ``u = T u_hat + g``.
+
+Every constraint thermofatigue needs acts on the displacement of single nodes: a symmetry plane
+fixes the displacement component along its normal (any orientation: the diagonal plane of an
+octant model as well as x = 0), a prescribed displacement fixes a component to a value, and the
+axis of an axisymmetric model has ``u_r = 0``. At each node the admissible displacements are
+the orthogonal complement of the constrained normals, so ``T`` holds, per node, an orthonormal
+basis of that complement (identity at unconstrained nodes). Then
+
+* the reduced stiffness ``T^T K T`` is symmetric positive definite and small;
+* its CSR data is a fixed sparse linear map of the full CSR data (:meth:`reduce_matrix`), built
+  once, so a Newton iteration pays one sparse mat-vec for the elimination;
+* a free-standing assembly keeps the rigid-body modes that the constraints leave: they are found
+  automatically (``R - T T^T R`` has them in its null space) and removed by fixing as many
+  reduced unknowns as there are such modes, chosen by pivoted QR so that they pin the modes
+  well (the 3-2-1 rule done by linear algebra). That support is statically determinate, so it
+  adds no stress under self-equilibrated (thermal) loads; the user never pins a node by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+
+from ..errors import InputError
+from .kinematics import Discretization
+
+
+@dataclass
+class NodeConstraint:
+    """Displacement of ``nodes`` along the unit ``normal`` equals ``value`` (a number, or one
+    value per node)."""
+
+    nodes: np.ndarray
+    normal: np.ndarray
+    value: float | np.ndarray = 0.0
+    name: str = ""
+
+
+def boundary_nodes(disc: Discretization, facets: np.ndarray) -> np.ndarray:
+    """Scalar-basis nodes (vertices and higher-order nodes) on the given facets."""
+    return np.unique(disc.scalar_basis.get_dofs(facets).flatten())
+
+
+def plane_normal(points: np.ndarray, name: str, source: str, tol: float = 1e-6) -> np.ndarray:
+    """Unit normal of the plane through ``points`` (n, dim); error if they are not coplanar."""
+    if points.shape[0] < points.shape[1]:
+        raise InputError(source, f"boundary.{name}", f"{points.shape[0]} nodes",
+                         "a planar boundary with enough nodes to define its plane")
+    c = points - points.mean(axis=0)
+    _, s, vt = np.linalg.svd(c, full_matrices=False)
+    size = max(s[0], 1e-300)
+    if s[-1] > tol * size:
+        raise InputError(source, f"boundary.{name}", "not planar",
+                         "a planar surface (symmetry needs a plane)")
+    n = vt[-1]
+    k = int(np.argmax(np.abs(n)))
+    n = n * np.sign(n[k])
+    n[np.abs(n) < 1e-12] = 0.0
+    return n / np.linalg.norm(n)
+
+
+class ConstrainedSpace:
+    """The reduced space ``u = T u_hat + g`` for a set of node constraints.
+
+    Parameters
+    ----------
+    disc : the discretization
+    constraints : list of :class:`NodeConstraint`
+    remove_rigid_body_modes : fix the rigid-body modes the constraints leave free
+    """
+
+    def __init__(self, disc: Discretization, constraints: list[NodeConstraint],
+                 remove_rigid_body_modes: bool = True, source: str = "<case>"):
+        self.disc = disc
+        dim, n_nodes, n = disc.dim, disc.n_nodes, disc.n_dofs
+        normals, values = _normals_per_node(constraints, n_nodes, dim)
+        groups = []
+        n_free = np.zeros(n_nodes, dtype=np.int64)  # admissible components per node
+        for mask, nodes in _group_by_mask(normals["mask"]):
+            N = normals["table"][_bits(mask)] if mask else np.zeros((0, dim))
+            basis, pinv, rank = _complement(N)
+            if rank < N.shape[0]:
+                # redundant normals: their prescribed values must agree
+                v = values[nodes][:, _bits(mask)]
+                resid = v - (N @ (pinv @ v.T)).T
+                if np.abs(resid).max(initial=0.0) > 1e-9 * max(1.0, np.abs(v).max(initial=0)):
+                    raise InputError(source, "boundary", "conflicting prescribed displacements",
+                                     f"compatible constraints at node {int(nodes[0])}")
+            n_free[nodes] = basis.shape[1]
+            groups.append((mask, nodes, basis, pinv))
+        # reduced unknowns numbered node by node, so a node's unknowns stay together
+        first_col = np.concatenate([[0], np.cumsum(n_free)])
+        g = np.zeros(n)
+        rows, cols, vals = [], [], []
+        for mask, nodes, basis, pinv in groups:
+            if mask:
+                g_nodes = values[nodes][:, _bits(mask)] @ pinv.T          # (k, dim)
+                g[(dim * nodes[:, None] + np.arange(dim)).ravel()] = g_nodes.ravel()
+            m = basis.shape[1]
+            if m:
+                r = dim * nodes[:, None, None] + np.arange(dim)[None, :, None]   # (k, dim, 1)
+                c = first_col[nodes][:, None, None] + np.arange(m)[None, None, :]  # (k, 1, m)
+                rr, cc = np.broadcast_arrays(r, c)
+                rows.append(rr.ravel())
+                cols.append(cc.ravel())
+                vals.append(np.broadcast_to(basis, (nodes.size, dim, m)).ravel())
+        next_col = int(first_col[-1])
+        extra = np.arange(dim * n_nodes, n)  # generalized-plane-strain unknowns
+        rows.append(extra)
+        cols.append(next_col + np.arange(extra.size))
+        vals.append(np.ones(extra.size))
+        next_col += extra.size
+        T = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, next_col))
+        T.eliminate_zeros()
+        self.rigid_body_modes = disc.rigid_body_modes()
+        self.free_modes = np.zeros((n, 0))
+        self.pinned = np.zeros(0, dtype=np.int64)
+        if remove_rigid_body_modes:
+            T, self.free_modes, self.pinned = _pin_rigid_body_modes(T, self.rigid_body_modes)
+        self.T = T.tocsr()
+        self.Tt = self.T.T.tocsr()
+        self.g = g
+        self.n_reduced = self.T.shape[1]
+        self._map = None
+
+    # ------------------------------------------------------------------------------------------
+    def reduce_vector(self, f: np.ndarray) -> np.ndarray:
+        """``T^T f``."""
+        return self.Tt @ f
+
+    def expand(self, u_hat: np.ndarray, with_prescribed: bool = True) -> np.ndarray:
+        """``T u_hat + g`` (or ``T u_hat`` for an increment with ``with_prescribed=False``)."""
+        u = self.T @ u_hat
+        return u + self.g if with_prescribed else u
+
+    def near_nullspace(self) -> np.ndarray:
+        """Rigid-body modes seen in the reduced space (AMG near-null space), ``(n_hat, k)``."""
+        B = self.Tt @ self.rigid_body_modes
+        norms = np.linalg.norm(B, axis=0)
+        return np.ascontiguousarray(B[:, norms > 1e-12 * max(norms.max(initial=0), 1e-300)])
+
+    def remove_rigid_motion(self, u: np.ndarray) -> np.ndarray:
+        """Subtract the least-squares rigid-body part of ``u`` along the modes left free."""
+        R = self.free_modes
+        if R.shape[1] == 0:
+            return u
+        coef, *_ = np.linalg.lstsq(R, u, rcond=None)
+        return u - R @ coef
+
+    def reduce_matrix(self, A: sp.csr_matrix) -> sp.csr_matrix:
+        """``T^T A T`` for a matrix with the assembler's fixed pattern (map built on first use)."""
+        if self._map is None:
+            self._map = _triple_product_map(A.indptr, A.indices, self.T)
+        P, indptr, indices, shape = self._map
+        out = sp.csr_matrix((P @ A.data, indices, indptr), shape=shape, copy=False)
+        out.has_sorted_indices = True
+        return out
+
+
+# ----------------------------------------------------------------------------------------------
+def _normals_per_node(constraints, n_nodes, dim):
+    """Distinct constraint normals (a small table) and per node a bitmask of those it has."""
+    table, values = [], np.zeros((n_nodes, 0))
+    mask = np.zeros(n_nodes, dtype=np.int64)
+    for c in constraints:
+        normal = np.asarray(c.normal, dtype=float)
+        normal = normal / np.linalg.norm(normal)
+        for k, t in enumerate(table):
+            if np.allclose(t, normal, atol=1e-9):
+                break
+        else:
+            table.append(normal)
+            k = len(table) - 1
+            values = np.hstack([values, np.zeros((n_nodes, 1))])
+        if k >= 62:
+            raise InputError("<case>", "boundary", f"{k + 1} distinct constraint directions",
+                             "at most 62")
+        nodes = np.asarray(c.nodes, dtype=np.int64)
+        mask[nodes] |= np.int64(1) << k
+        values[nodes, k] = c.value
+    return {"table": np.array(table).reshape(-1, dim), "mask": mask}, values
+
+
+def _bits(mask):
+    return [k for k in range(63) if (mask >> k) & 1]
+
+
+def _group_by_mask(mask):
+    order = np.argsort(mask, kind="stable")
+    unique, start = np.unique(mask[order], return_index=True)
+    stops = list(start[1:]) + [mask.size]
+    for u, a, b in zip(unique, start, stops):
+        yield int(u), np.sort(order[a:b])
+
+
+def _complement(N):
+    """Orthonormal basis of the complement of the rows of ``N``, pinv(N), and rank(N)."""
+    dim = N.shape[1]
+    if N.shape[0] == 0:
+        return np.eye(dim), np.zeros((dim, 0)), 0
+    u, s, vt = np.linalg.svd(N)
+    rank = int(np.count_nonzero(s > 1e-10 * s[0]))
+    basis = vt[rank:].T
+    basis[np.abs(basis) < 1e-14] = 0.0
+    return basis, np.linalg.pinv(N, rcond=1e-10), rank
+
+
+def _pin_rigid_body_modes(T, R):
+    """Fix reduced unknowns until no rigid-body mode of ``R`` survives in the space of ``T``."""
+    TtR = T.T @ R
+    D = R - T @ TtR
+    scale = np.einsum("ij,ij->j", R, R)
+    G = D.T @ D / np.sqrt(np.outer(scale, scale))
+    w, V = np.linalg.eigh(G)
+    Z = V[:, w < 1e-10]
+    if Z.shape[1] == 0:
+        return T, np.zeros((R.shape[0], 0)), np.zeros(0, dtype=np.int64)
+    M = TtR @ Z                        # surviving modes in the reduced space
+    # pivoted QR picks the reduced unknowns along which the modes are most independent
+    _, _, piv = la.qr(M.T, mode="economic", pivoting=True)
+    pinned = np.sort(piv[: Z.shape[1]])
+    keep = np.setdiff1d(np.arange(T.shape[1]), pinned)
+    return T.tocsc()[:, keep].tocsr(), R @ Z, pinned
+
+
+def _triple_product_map(indptr, indices, T):
+    """Sparse map ``P`` with ``data(T^T A T) = P @ data(A)`` for every ``A`` of one pattern."""
+    T = T.tocsr()
+    n_hat = T.shape[1]
+    count = np.diff(T.indptr)
+
+    def spread(i, *carried):
+        """Repeat entries over the nonzeros of rows ``i`` of ``T``; their columns and values."""
+        r = count[i]
+        pos = np.repeat(T.indptr[i], r) + np.arange(r.sum()) - np.repeat(np.cumsum(r) - r, r)
+        return [np.repeat(c, r) for c in carried], T.indices[pos].astype(np.int64), T.data[pos]
+
+    rows = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+    cols = indices.astype(np.int64)
+    (p1,), I, a = spread(rows, np.arange(indices.size))
+    (p2, I2, a2), J, b = spread(cols[p1], p1, I, a)
+    key = I2 * n_hat + J
+    unique_keys, hat_pos = np.unique(key, return_inverse=True)
+    P = sp.csr_matrix((a2 * b, (hat_pos, p2)), shape=(unique_keys.size, indices.size))
+    new_indptr = np.zeros(n_hat + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique_keys // n_hat, minlength=n_hat), out=new_indptr[1:])
+    index_type = np.int32 if unique_keys.size < 2**31 - 1 else np.int64
+    return P, new_indptr.astype(index_type), (unique_keys % n_hat).astype(index_type), \
+        (n_hat, n_hat)
