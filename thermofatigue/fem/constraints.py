@@ -7,7 +7,9 @@ axis of an axisymmetric model has ``u_r = 0``. At each node the admissible displ
 the orthogonal complement of the constrained normals, so ``T`` holds, per node, an orthonormal
 basis of that complement (identity at unconstrained nodes). Then
 
-* the reduced stiffness ``T^T K T`` is symmetric positive definite and small;
+* the reduced stiffness ``T^T K T`` is symmetric positive definite; it keeps the size and the
+  node-block structure of ``K`` (slot k of a node holds its k-th admissible direction, slots left
+  without one are decoupled identity equations), so block-AMG can aggregate by node;
 * its CSR data is a fixed sparse linear map of the full CSR data (:meth:`reduce_matrix`), built
   once, so a Newton iteration pays one sparse mat-vec for the elimination;
 * a free-standing assembly keeps the rigid-body modes that the constraints leave: they are found
@@ -79,7 +81,6 @@ class ConstrainedSpace:
         dim, n_nodes, n = disc.dim, disc.n_nodes, disc.n_dofs
         normals, values = _normals_per_node(constraints, n_nodes, dim)
         groups = []
-        n_free = np.zeros(n_nodes, dtype=np.int64)  # admissible components per node
         for mask, nodes in _group_by_mask(normals["mask"]):
             N = normals["table"][_bits(mask)] if mask else np.zeros((0, dim))
             basis, pinv, rank = _complement(N)
@@ -90,10 +91,11 @@ class ConstrainedSpace:
                 if np.abs(resid).max(initial=0.0) > 1e-9 * max(1.0, np.abs(v).max(initial=0)):
                     raise InputError(source, "boundary", "conflicting prescribed displacements",
                                      f"compatible constraints at node {int(nodes[0])}")
-            n_free[nodes] = basis.shape[1]
             groups.append((mask, nodes, basis, pinv))
-        # reduced unknowns numbered node by node, so a node's unknowns stay together
-        first_col = np.concatenate([[0], np.cumsum(n_free)])
+        # Unknowns stay node-blocked: slot k of node d is unknown dim*d + k, holding the k-th
+        # admissible direction of that node; slots without a direction (constrained, pinned)
+        # become decoupled identity equations. The system keeps the size and the node-block
+        # structure of the full one, which block-AMG (pyamg BSR) needs.
         g = np.zeros(n)
         rows, cols, vals = [], [], []
         for mask, nodes, basis, pinv in groups:
@@ -103,19 +105,17 @@ class ConstrainedSpace:
             m = basis.shape[1]
             if m:
                 r = dim * nodes[:, None, None] + np.arange(dim)[None, :, None]   # (k, dim, 1)
-                c = first_col[nodes][:, None, None] + np.arange(m)[None, None, :]  # (k, 1, m)
+                c = dim * nodes[:, None, None] + np.arange(m)[None, None, :]     # (k, 1, m)
                 rr, cc = np.broadcast_arrays(r, c)
                 rows.append(rr.ravel())
                 cols.append(cc.ravel())
                 vals.append(np.broadcast_to(basis, (nodes.size, dim, m)).ravel())
-        next_col = int(first_col[-1])
         extra = np.arange(dim * n_nodes, n)  # generalized-plane-strain unknowns
         rows.append(extra)
-        cols.append(next_col + np.arange(extra.size))
+        cols.append(extra)
         vals.append(np.ones(extra.size))
-        next_col += extra.size
         T = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                          shape=(n, next_col))
+                          shape=(n, n))
         T.eliminate_zeros()
         self.rigid_body_modes = disc.rigid_body_modes()
         self.free_modes = np.zeros((n, 0))
@@ -125,7 +125,10 @@ class ConstrainedSpace:
         self.T = T.tocsr()
         self.Tt = self.T.T.tocsr()
         self.g = g
-        self.n_reduced = self.T.shape[1]
+        self.n_reduced = n
+        self.block_size = dim if disc.n_extra == 0 else 1
+        # unknowns with no admissible direction: identity rows in the reduced matrix
+        self.inactive = np.flatnonzero(np.diff(self.Tt.indptr) == 0)
         self._map = None
 
     # ------------------------------------------------------------------------------------------
@@ -155,9 +158,11 @@ class ConstrainedSpace:
     def reduce_matrix(self, A: sp.csr_matrix) -> sp.csr_matrix:
         """``T^T A T`` for a matrix with the assembler's fixed pattern (map built on first use)."""
         if self._map is None:
-            self._map = _triple_product_map(A.indptr, A.indices, self.T)
-        P, indptr, indices, shape = self._map
-        out = sp.csr_matrix((P @ A.data, indices, indptr), shape=shape, copy=False)
+            self._map = _triple_product_map(A.indptr, A.indices, self.T, self.inactive)
+        P, identity, indptr, indices, shape = self._map
+        data = P @ A.data
+        data[identity] = 1.0
+        out = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
         out.has_sorted_indices = True
         return out
 
@@ -224,12 +229,14 @@ def _pin_rigid_body_modes(T, R):
     # pivoted QR picks the reduced unknowns along which the modes are most independent
     _, _, piv = la.qr(M.T, mode="economic", pivoting=True)
     pinned = np.sort(piv[: Z.shape[1]])
-    keep = np.setdiff1d(np.arange(T.shape[1]), pinned)
-    return T.tocsc()[:, keep].tocsr(), R @ Z, pinned
+    keep = np.ones(T.shape[1])
+    keep[pinned] = 0.0
+    return (T @ sp.diags(keep)).tocsr(), R @ Z, pinned
 
 
-def _triple_product_map(indptr, indices, T):
-    """Sparse map ``P`` with ``data(T^T A T) = P @ data(A)`` for every ``A`` of one pattern."""
+def _triple_product_map(indptr, indices, T, inactive):
+    """Sparse map ``P`` with ``data(T^T A T) = P @ data(A)`` for every ``A`` of one pattern,
+    plus the data positions of the unit diagonal of the ``inactive`` unknowns."""
     T = T.tocsr()
     n_hat = T.shape[1]
     count = np.diff(T.indptr)
@@ -244,11 +251,14 @@ def _triple_product_map(indptr, indices, T):
     cols = indices.astype(np.int64)
     (p1,), I, a = spread(rows, np.arange(indices.size))
     (p2, I2, a2), J, b = spread(cols[p1], p1, I, a)
-    key = I2 * n_hat + J
+    diagonal = inactive.astype(np.int64) * (n_hat + 1)
+    key = np.concatenate([I2 * n_hat + J, diagonal])
     unique_keys, hat_pos = np.unique(key, return_inverse=True)
+    identity = hat_pos[I2.size:]
+    hat_pos = hat_pos[: I2.size]
     P = sp.csr_matrix((a2 * b, (hat_pos, p2)), shape=(unique_keys.size, indices.size))
     new_indptr = np.zeros(n_hat + 1, dtype=np.int64)
     np.cumsum(np.bincount(unique_keys // n_hat, minlength=n_hat), out=new_indptr[1:])
     index_type = np.int32 if unique_keys.size < 2**31 - 1 else np.int64
-    return P, new_indptr.astype(index_type), (unique_keys % n_hat).astype(index_type), \
+    return P, identity, new_indptr.astype(index_type), (unique_keys % n_hat).astype(index_type), \
         (n_hat, n_hat)

@@ -60,7 +60,8 @@ class EquilibriumSolver:
         cs = model.constraints
         self.linear = make_linear_solver(linear, cs.n_reduced, model.disc.dim,
                                          near_nullspace=cs.near_nullspace(),
-                                         source=model.source, tol=amg_tolerance)
+                                         source=model.source, block_size=cs.block_size,
+                                         tol=amg_tolerance)
         self._linear_cache = None  # (key, K_lin data)
 
     # ------------------------------------------------------------------------------------------
