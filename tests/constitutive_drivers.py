@@ -1,0 +1,143 @@
+"""Material-point drivers and cited parameter sets for the constitutive tests.
+
+Parameter sets (reference data /work/shared/reference/DATA.md):
+
+* SAC305 Anand, Motalab, Cai, Suhling & Lall, ITherm 2012 (doi 10.1109/ITHERM.2012.6231522)
+  and Motalab PhD dissertation, Auburn 2013, Tab. 4.1, as quoted in DATA.md Sec. 1.2 [S]
+  (h0 = 180 000 MPa, the dissertation value; a 2023 reprint has 18 000, DATA.md Sec. 7).
+* 62Sn36Pb2Ag Anand, Cheng, Wang, Chen, Wilde & Becker, Soldering Surf. Mount Technol.
+  12(2), 2000, as quoted in DATA.md Sec. 1.2 [S].
+* SAC405 and Sn63Pb37: no Anand set with a readable, citable source was found (DATA.md
+  Sec. 1.2 "not found"; a search of the public corpora for this work found only abstracts,
+  e.g. Rizaman et al. 2024 for SAC405), so they are not tested.
+* Garofalo constants: Schubert et al., ECTC 2003, Sn3.8Ag0.7Cu, DATA.md Sec. 2.2 -- status
+  [U] (recalled, unverified); used here only as a realistic numerical test case.
+* Norton constants: illustrative numbers (no cited set), chosen to give solder-like rates.
+* Elasticity: SAC E(T) = 76087 - 109 T[K] MPa (Kariya via NIST/Clech, DATA.md Sec. 3.1),
+  nu = 0.40 (NIST/Clech); SnPb E = 30 000 MPa (Topline table, DATA.md Sec. 3.1) with the
+  same nu; copper E = 120 GPa, nu = 0.36 (ANSYS PCB example, DATA.md Sec. 3.3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermofatigue.materials.anand import Anand
+from thermofatigue.materials.garofalo import Garofalo
+from thermofatigue.materials.norton import Norton
+from thermofatigue.materials.plasticity import J2Plasticity
+
+SAC305_MOTALAB = {"s0": 21.0, "Q_over_R": 9320.0, "A": 3501.0, "xi": 4.0, "m": 0.25,
+                  "h0": 180000.0, "s_hat": 30.2, "n": 0.01, "a": 1.78}
+SN62PB36AG2_CHENG = {"s0": 12.41, "Q_over_R": 9400.0, "A": 4.0e6, "xi": 1.5, "m": 0.303,
+                     "h0": 1378.95, "s_hat": 13.79, "n": 0.07, "a": 1.3}
+GAROFALO_SCHUBERT_SAC = {"C1": 277984.0, "C2": 0.02447, "C3": 6.41, "C4": 6500.0}
+NORTON_ILLUSTRATIVE = {"A": 1.0e3, "sigma_ref": 10.0, "n": 5.0, "Q_over_R": 7000.0}
+COPPER_PLASTICITY = {"yield_stress": 200.0, "hardening_modulus": 1500.0}  # illustrative
+
+SAC_CTE = 22.0e-6  # 1/K, generic SAC value (DATA.md Sec. 3.1 [S]); thermal tests only
+
+
+def sac_youngs_modulus(T):
+    """Kariya: E (MPa) = 76087 - 109 T(K)."""
+    return 76087.0 - 109.0 * (np.asarray(T, dtype=float) + 273.15)
+
+
+def constant(value):
+    return lambda T: np.full(np.shape(T), float(value))
+
+
+def linear_thermal_strain(alpha, T_ref=25.0):
+    return lambda T: alpha * (np.asarray(T, dtype=float) - T_ref)
+
+
+def no_thermal_strain(T):
+    return np.zeros(np.shape(T))
+
+
+def sac_anand(thermal_strain=no_thermal_strain):
+    return Anand(SAC305_MOTALAB, sac_youngs_modulus, constant(0.40), thermal_strain)
+
+
+def snpb_anand(thermal_strain=no_thermal_strain):
+    return Anand(SN62PB36AG2_CHENG, constant(30000.0), constant(0.40), thermal_strain)
+
+
+def sac_garofalo(thermal_strain=no_thermal_strain):
+    return Garofalo(GAROFALO_SCHUBERT_SAC, sac_youngs_modulus, constant(0.40), thermal_strain)
+
+
+def sac_norton(thermal_strain=no_thermal_strain):
+    return Norton(NORTON_ILLUSTRATIVE, sac_youngs_modulus, constant(0.40), thermal_strain)
+
+
+def copper_plasticity(thermal_strain=no_thermal_strain):
+    return J2Plasticity(COPPER_PLASTICITY, constant(120000.0), constant(0.36), thermal_strain)
+
+
+def all_models():
+    return {"anand_sac305": sac_anand(), "anand_snpb": snpb_anand(), "garofalo": sac_garofalo(),
+            "norton": sac_norton(), "plasticity": copper_plasticity()}
+
+
+# ----------------------------------------------------------------------------- drivers
+def uniaxial_stress_step(model, axial_increment, T_old, T_new, dt, state, lateral_guess=None,
+                         tol=1e-10, max_iterations=30):
+    """One step of uniaxial stress along x: prescribe d eps_xx, solve d eps_yy, d eps_zz by
+    Newton with the model's tangent so that sigma_yy = sigma_zz = 0 (shears stay zero).
+
+    Returns ``(stress, tangent, new_state, strain_increment)``.
+    """
+    axial_increment = np.asarray(axial_increment, dtype=float)
+    d_eps = np.zeros(axial_increment.shape + (6,))
+    d_eps[..., 0] = axial_increment
+    if lateral_guess is not None:
+        d_eps[..., 1:3] = lateral_guess
+    for _ in range(max_iterations):
+        stress, tangent, new_state = model.update(d_eps, T_old, T_new, dt, state)
+        residual = stress[..., 1:3]
+        scale = 1.0 + np.abs(stress[..., 0])
+        if np.all(np.abs(residual) <= tol * scale[..., None]):
+            return stress, tangent, new_state, d_eps
+        jacobian = tangent[..., 1:3, 1:3]
+        d_eps[..., 1:3] -= np.linalg.solve(jacobian, residual[..., None])[..., 0]
+    raise AssertionError("uniaxial driver did not converge")
+
+
+def stress_controlled_step(model, target_stress, T_old, T_new, dt, state, guess=None,
+                           tol=1e-10, max_iterations=40):
+    """One step with the full stress prescribed: solve the 6 strain increments by Newton."""
+    target_stress = np.asarray(target_stress, dtype=float)
+    d_eps = np.zeros(target_stress.shape) if guess is None else np.array(guess, dtype=float)
+    for _ in range(max_iterations):
+        stress, tangent, new_state = model.update(d_eps, T_old, T_new, dt, state)
+        residual = stress - target_stress
+        if np.all(np.abs(residual) <= tol * (1.0 + np.abs(target_stress).max())):
+            return stress, tangent, new_state, d_eps
+        d_eps -= np.linalg.solve(tangent, residual[..., None])[..., 0]
+    raise AssertionError("stress-controlled driver did not converge")
+
+
+def strain_path(model, strains, temperatures, times, shape=(1,)):
+    """Drive the total strain through ``strains[k]`` (shape ``shape + (6,)``) at
+    ``temperatures[k]`` and ``times[k]``; returns the list of stresses and the final state."""
+    state = model.initial_state(shape)
+    stresses = []
+    for k in range(1, len(times)):
+        stress, _, state = model.update(strains[k] - strains[k - 1], temperatures[k - 1],
+                                        temperatures[k], times[k] - times[k - 1], state)
+        stresses.append(stress)
+    return stresses, state
+
+
+def fd_tangent(model, strain_increment, T_old, T_new, dt, state, h=1e-8):
+    """Central finite-difference tangent d stress / d strain_increment, ``(..., 6, 6)``."""
+    strain_increment = np.asarray(strain_increment, dtype=float)
+    columns = []
+    for j in range(6):
+        e = np.zeros(6)
+        e[j] = h
+        plus, _, _ = model.update(strain_increment + e, T_old, T_new, dt, state)
+        minus, _, _ = model.update(strain_increment - e, T_old, T_new, dt, state)
+        columns.append((plus - minus) / (2.0 * h))
+    return np.stack(columns, axis=-1)

@@ -1,0 +1,203 @@
+"""Anand viscoplasticity at the material point, backward Euler with a consistent tangent.
+
+Model (Anand, Int. J. Plasticity 1(3):213-231, 1985; the one-dimensional solder form of
+Wang, Cheng, Becker & Wilde, J. Electron. Packag. 123(3):247-253, 2001, as in ANSYS
+``TB,ANAND``), with ``sigma`` the von Mises stress, ``eps_in`` the equivalent inelastic
+strain and ``s`` the deformation resistance::
+
+    d eps_in / dt = A exp(-Q/(R T)) [sinh(xi sigma / s)]^(1/m)
+    d s / dt      = h0 |B|^a sign(B) d eps_in / dt,       B = 1 - s / s*
+    s*            = s_hat [ (d eps_in / dt) / A  exp(Q/(R T)) ]^n
+
+``T`` in kelvin, ``Q/R`` in K (constant ``Q_over_R``). The ``|B|^a sign(B)`` form (ANSYS)
+stays defined when ``s > s*`` (softening). The saturation ``s*`` uses the *inelastic*
+rate. Constants (mapping keys): ``s0`` (MPa, initial ``s``), ``Q_over_R`` (K), ``A``
+(1/s), ``xi``, ``m``, ``h0`` (MPa), ``s_hat`` (MPa), ``n``, ``a``.
+
+Integration over a step ``dt`` (backward Euler, flow at ``T_new``), with
+``A_T = A exp(-Q/(R T_new))``, ``z = dp / (dt A_T)`` and ``q = q_trial - 3 G dp``::
+
+    R1 = q_trial - 3 G dp - (s / xi) asinh(z^m) = 0       (flow rule, inverted)
+    R2 = s - s_old - h0 |B|^a sign(B) dp = 0,   B = 1 - s / (s_hat z^n)
+
+Inverting the flow rule removes ``sinh`` from the solve (no overflow at any stress).
+``R2`` is, for a given ``dp``, strictly increasing in ``s`` with its root between
+``s_old`` and ``s*(dp)``: it is solved there by safeguarded Newton, giving ``s(dp)`` and
+``ds/d dp = -(dR2/d dp) / (dR2/ds)``. The coupled pair is then solved by Newton on
+``R1(dp, s(dp))`` in ``log dp`` (each iterate satisfies ``R2`` exactly; the step is the
+Newton step of the 2x2 system with ``s`` eliminated by its Schur complement), inside a
+bracket ``[dp_lo, q_trial / 3G]`` with ``R1 >= 0`` at ``dp_lo`` (``dp_lo <= q_trial / 6G``
+and ``z <= min(1, (xi q_trial / 2 max(s_old, s_hat))^(1/m))``, since then ``s <= max(s_old,
+s_hat)`` and ``asinh(w) <= w``) and ``R1 < 0`` at the upper end; a Newton step leaving the
+bracket is replaced by bisection in ``log dp``, so every point returns a finite answer.
+The consistent tangent linearises the coupled system exactly:
+``d dp / d q_trial = 1 / (3 G + dg/d dp)`` with ``g = (s(dp)/xi) asinh(z^m)`` and the
+total derivative through ``s(dp)``.
+
+Closed-form steady state at constant inelastic rate ``eps_dot`` (used as the test
+oracle; reference data table DATA.md Sec. 1.3)::
+
+    z = eps_dot / A exp(Q/(R T)),   s* = s_hat z^n,   sigma* = (s*/xi) asinh(z^m)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermofatigue.materials.j2 import (
+    MAX_LOG,
+    J2Model,
+    asinh_of_exp,
+    log_sinh,
+    read_positive_constants,
+    solve_decreasing,
+    solve_viscous_return,
+)
+
+__all__ = ["Anand", "ANAND_UNITS"]
+
+#: Required constants and their units.
+ANAND_UNITS = {
+    "s0": "MPa",
+    "Q_over_R": "K",
+    "A": "1/s",
+    "xi": "dimensionless",
+    "m": "dimensionless",
+    "h0": "MPa",
+    "s_hat": "MPa",
+    "n": "dimensionless",
+    "a": "dimensionless",
+}
+
+KELVIN = 273.15
+#: Floor on |B| in the derivative |B|^(a-1) when a < 1 (it is singular at B = 0 there).
+_B_FLOOR = 1e-12
+
+
+class Anand(J2Model):
+    """Anand viscoplastic solder model (see the module docstring for the equations).
+
+    ``Anand(params, youngs_modulus, poissons_ratio, thermal_strain, source="<inline>",
+    field_prefix="")``; extra state variable ``deformation_resistance`` (MPa, starts at
+    ``s0``).
+    """
+
+    model_name = "anand"
+
+    def __init__(self, params, youngs_modulus, poissons_ratio, thermal_strain,
+                 source="<inline>", field_prefix=""):
+        self.constants = read_positive_constants(params, ANAND_UNITS, self.model_name,
+                                                 source, field_prefix)
+        super().__init__(youngs_modulus, poissons_ratio, thermal_strain, source, field_prefix)
+        c = self.constants
+        self.s0, self.Q_over_R, self.A = c["s0"], c["Q_over_R"], c["A"]
+        self.xi, self.m = c["xi"], c["m"]
+        self.h0, self.s_hat, self.n, self.a = (c[k] for k in ("h0", "s_hat", "n", "a"))
+        self._log_ratio_cap = MAX_LOG / (2.0 * max(self.a, 1.0))
+
+    def _initial_variables(self, shape):
+        return {"deformation_resistance": np.full(shape, self.s0)}
+
+    # -- closed forms (rates and steady state) ------------------------------------------
+    def _log_rate_factor(self, temperature):
+        """``log(A exp(-Q/(R T)))`` with ``T`` in C."""
+        return np.log(self.A) - self.Q_over_R / (np.asarray(temperature, dtype=float) + KELVIN)
+
+    def inelastic_strain_rate(self, equivalent_stress, deformation_resistance, temperature):
+        """``A exp(-Q/RT) [sinh(xi sigma/s)]^(1/m)`` (1/s), via log-sinh, exponent clipped
+        at ``MAX_LOG`` (rates above ~1e304 /s are reported as that bound)."""
+        x = self.xi * np.asarray(equivalent_stress, dtype=float) / deformation_resistance
+        log_rate = self._log_rate_factor(temperature) + log_sinh(x) / self.m
+        return np.exp(np.minimum(log_rate, MAX_LOG))
+
+    def saturation_resistance(self, inelastic_rate, temperature):
+        """``s* = s_hat (eps_dot / A exp(Q/RT))^n`` (MPa)."""
+        log_z = np.log(inelastic_rate) - self._log_rate_factor(temperature)
+        return self.s_hat * np.exp(self.n * log_z)
+
+    def saturation_stress(self, inelastic_rate, temperature):
+        """Steady-state stress ``sigma* = (s*/xi) asinh(z^m)`` (MPa) at a constant rate."""
+        log_z = np.log(inelastic_rate) - self._log_rate_factor(temperature)
+        return (self.saturation_resistance(inelastic_rate, temperature) / self.xi
+                * asinh_of_exp(self.m * log_z))
+
+    # -- local problem ------------------------------------------------------------------
+    def _evolution_terms(self, log_dp, log_s_star, s):
+        """``B``, ``|B|^a sign(B)``, ``a |B|^(a-1)`` and ``s/s*``.
+
+        ``s/s*`` is clipped at ``exp(MAX_LOG / (2 max(a, 1)))`` (about 1e85 for a = 1.78) so
+        that ``|B|^a`` and its products stay finite. The bound is far outside any fitted
+        range: with the sets of DATA.md Sec. 1.2 it stays below ~1e24 even for ``dp`` at
+        the float64 underflow limit and ``dt = 1e30 s``.
+        """
+        ratio = np.exp(np.minimum(np.log(s) - log_s_star, self._log_ratio_cap))
+        B = 1.0 - ratio
+        absB = np.abs(B)
+        phi = np.sign(B) * absB**self.a
+        slope = self.a * np.maximum(absB, _B_FLOOR if self.a < 1.0 else 0.0) ** (self.a - 1.0)
+        return B, phi, slope, ratio
+
+    def _resistance_at(self, log_dp, log_z, s_old, s_guess):
+        """Solve ``R2 = 0`` for ``s`` at given ``dp`` (Newton from ``s_guess``, kept inside
+        the bracket ``[min(s_old, s*), max(s_old, s*)]``); returns ``(s, ds/d log dp)``."""
+        h0, n = self.h0, self.n
+        log_s_star = np.log(self.s_hat) + n * log_z
+        dp = np.exp(log_dp)
+        # dp / s* for dR2/ds, capped like s/s*
+        dp_over_s_star = np.exp(np.minimum(log_dp - log_s_star, self._log_ratio_cap))
+        s_star = np.exp(np.clip(log_s_star, -MAX_LOG, MAX_LOG))
+        lower = np.minimum(s_old, s_star)
+        upper = np.maximum(s_old, s_star)
+
+        def minus_R2(s, index):
+            _, phi, slope, _ = self._evolution_terms(log_dp[index], log_s_star[index], s)
+            R2 = s - s_old[index] - h0 * phi * dp[index]
+            dR2_ds = 1.0 + h0 * dp_over_s_star[index] * slope
+            return -R2, -dR2_ds
+
+        s, _ = solve_decreasing(minus_R2, s_guess, lower, upper, 1e-14 * upper)
+        _, phi, slope, ratio = self._evolution_terms(log_dp, log_s_star, s)
+        dR2_ds = 1.0 + h0 * dp_over_s_star * slope
+        # dp * dR2/d dp:  -h0 dp [phi + a |B|^(a-1) n s / s*]
+        dp_dR2_ddp = -h0 * dp * (phi + slope * n * ratio)
+        return s, -dp_dR2_ddp / dR2_ds
+
+    def _return(self, q_trial, G, T_new, dt, state):
+        s_old = state["deformation_resistance"]
+        dp = np.zeros_like(q_trial)
+        ddp_dq = np.zeros_like(q_trial)
+        s_new = s_old.copy()
+        flowing = np.flatnonzero((q_trial > 0.0) & (dt > 0.0))
+        if flowing.size == 0:
+            return dp, ddp_dq, {"deformation_resistance": s_new}
+
+        q, Gf, sf = q_trial[flowing], G[flowing], s_old[flowing]
+        with np.errstate(divide="ignore"):
+            log_dt_rate = np.log(dt[flowing]) + self._log_rate_factor(T_new[flowing])
+        xi, m = self.xi, self.m
+        # lower end: dp <= q/(6G) and z <= min(1, (xi q / (2 S))^(1/m)), S = max(s_old, s_hat)
+        S = np.maximum(sf, self.s_hat)
+        log_lower = np.minimum(np.log(q / (6.0 * Gf)),
+                               log_dt_rate + np.minimum(0.0, np.log(xi * q / (2.0 * S)) / m))
+        # first guess: explicit rate at the trial stress with the old resistance
+        log_guess = log_dt_rate + log_sinh(xi * q / sf) / m
+        log_guess = np.where(np.isfinite(log_guess), log_guess, log_lower)
+        s_iterate = sf.copy()  # warm start of the inner solve: last s at each point
+
+        def flow_stress(log_dp, index):
+            log_z = log_dp - log_dt_rate[index]
+            s, ds_dx = self._resistance_at(log_dp, log_z, sf[index], s_iterate[index])
+            s_iterate[index] = s
+            log_w = m * log_z
+            asinh_w = asinh_of_exp(log_w)
+            # w / sqrt(1 + w^2), overflow-free
+            w_ratio = np.exp(log_w - 0.5 * np.logaddexp(0.0, 2.0 * log_w))
+            g = s / xi * asinh_w
+            dg_dx = (ds_dx * asinh_w + s * m * w_ratio) / xi
+            return g, dg_dx
+
+        dp_f, ddp_dq_f, _ = solve_viscous_return(q, Gf, log_lower, log_guess, flow_stress)
+        dp[flowing] = dp_f
+        ddp_dq[flowing] = ddp_dq_f
+        s_new[flowing] = s_iterate  # the final evaluation covers every flowing point
+        return dp, ddp_dq, {"deformation_resistance": s_new}
