@@ -16,7 +16,7 @@ import numpy as np
 from .errors import InputError
 from .fem.assembly import Assembler
 from .fem.constraints import ConstrainedSpace, NodeConstraint, boundary_nodes, plane_normal
-from .fem.kinematics import Discretization
+from .fem.kinematics import Discretization, _field_values
 from .mesh import TaggedMesh
 
 COMPONENTS = {"u_x": 0, "u_y": 1, "u_z": 2, "u_r": 0}
@@ -154,7 +154,7 @@ class Model:
             p1 = {2: skfem.ElementTriP1 if mesh.t.shape[0] in (3,) else skfem.ElementQuad1,
                   3: skfem.ElementTetP1 if mesh.t.shape[0] == 4 else skfem.ElementHex1}
             basis = skfem.CellBasis(mesh, p1[mesh.dim()](), quadrature=disc.scalar_basis.quadrature)
-            return basis.interpolate(T).value
+            return _field_values(basis.interpolate(T))
         raise InputError(self.source, "load.temperature", f"array of shape {T.shape}",
                          f"a number or a nodal field of {mesh.nvertices} vertex values "
                          f"or {disc.n_nodes} node values")

@@ -51,6 +51,11 @@ def default_intorder(mesh: skfem.Mesh, order: int, kind: str) -> int:
     return max(degree, 2)
 
 
+def _field_values(field) -> np.ndarray:
+    """Values of a scikit-fem DiscreteField (an ndarray subclass in recent versions)."""
+    return np.asarray(field) if isinstance(field, np.ndarray) else np.asarray(field.value)
+
+
 class Discretization:
     """Shape functions, weights and dof numbers of a displacement field on ``mesh``.
 
@@ -86,7 +91,7 @@ class Discretization:
         self.grad = np.ascontiguousarray(
             np.stack([phi[0].grad for phi in b.basis], axis=0).transpose(2, 3, 0, 1))
         self.value = np.ascontiguousarray(
-            np.stack([phi[0].value for phi in b.basis], axis=0).transpose(1, 2, 0))
+            np.stack([_field_values(phi[0]) for phi in b.basis], axis=0).transpose(1, 2, 0))
         self.points = np.ascontiguousarray(b.mapping.F(b.X).transpose(1, 2, 0))  # (E, Q, dim)
         weights = b.dx
         if kind == "axisymmetric":
