@@ -1,0 +1,157 @@
+"""The ``thermofatigue`` command.
+
+Subcommands: ``run`` (a case file, or the built-in default case), ``mesh`` (a package geometry
+spec to a tagged mesh), ``materials`` (the cited library), ``validate`` (the reference cases).
+Bad input prints one line ``error: <file>: <field> = <value>: expected ...`` and exits with
+status 2; a failed solve exits with status 3; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ConvergenceError, InputError, ThermofatigueError
+
+EXIT_INPUT = 2
+EXIT_SOLVE = 3
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    return lambda msg: print(f"thermofatigue: {msg}", file=sys.stderr, flush=True)
+
+
+def cmd_run(args) -> int:
+    from .case import load_case
+    from .run import run_case
+
+    overrides = {}
+    if args.output:
+        overrides["output"] = {"directory": str(Path(args.output).resolve())}
+    case = load_case(args.case, overrides=overrides or None)
+    summary = run_case(case, progress=_progress(args.quiet))
+    if not args.quiet:
+        _print_summary(summary)
+    return 0
+
+
+def _print_summary(summary: dict) -> None:
+    res = summary.get("results", {})
+    print(f"case: {summary.get('title')} ({summary.get('analysis')})")
+    model = summary.get("model", {})
+    print(f"model: {model.get('kind')}, {model.get('elements')} elements, "
+          f"{model.get('unknowns')} unknowns")
+    if "die_top_curvature" in res:
+        c = res["die_top_curvature"]
+        print(f"die top curvature kappa_x = {c['kappa_x']:.4e} 1/mm, "
+              f"warpage {c['warpage'] * 1e3:.3f} um")
+    vm = res.get("von_mises", {})
+    if vm:
+        worst = max(vm.items(), key=lambda kv: kv[1]["max"])
+        print(f"largest von Mises stress: {worst[1]['max']:.1f} MPa in {worst[0]}")
+    for line in summary.get("report", []):
+        print(line)
+    if "output_directory" in summary:
+        print(f"results: {summary['output_directory']}")
+
+
+def cmd_materials(args) -> int:
+    from .materials.library import format_library, format_material, library_data
+
+    if args.name:
+        data = library_data()
+        if args.name not in data:
+            raise InputError("materials", "name", args.name,
+                             f"a library material, one of: {', '.join(data)}")
+        print(format_material(args.name, data[args.name]))
+    else:
+        print(format_library())
+    return 0
+
+
+def cmd_mesh(args) -> int:
+    from .geometry import build_mesh, load_spec
+
+    spec = load_spec(args.spec)
+    built = build_mesh(spec, kind=args.kind, order=args.order, path=args.output)
+    print(f"wrote {built.path} ({built.n_elements} elements) and its metadata "
+          f"{built.metadata_path}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .validation import run_validation
+
+    ok = run_validation(args.cases, quick=not args.full, progress=_progress(args.quiet))
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="thermofatigue",
+        description="Thermal-cycling fatigue of solder joints in wafer-level packages on PCBs.")
+    p.add_argument("--version", action="version", version=f"thermofatigue {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="command")
+
+    r = sub.add_parser("run", help="run a case file (default: the built-in WLCSP case)",
+                       description="Run a case: build the model, solve, write VTU/JSON/CSV "
+                                   "results. Without a case file, runs the built-in default.")
+    r.add_argument("case", nargs="?", help="TOML case file (default: built-in case)")
+    r.add_argument("-o", "--output", help="results directory (overrides output.directory)")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    r.set_defaults(func=cmd_run)
+
+    m = sub.add_parser("materials", help="list the material library with sources",
+                       description="Print the material library: every value with its source "
+                                   "and verification status.")
+    m.add_argument("name", nargs="?", help="one material (default: all)")
+    m.set_defaults(func=cmd_materials)
+
+    g = sub.add_parser("mesh", help="mesh a package geometry spec with gmsh",
+                       description="Build a tagged mesh (MSH 4.1 + JSON joint metadata) from a "
+                                   "package geometry spec.")
+    g.add_argument("spec", help="geometry spec (TOML)")
+    g.add_argument("-o", "--output", required=True, help="output mesh file (.msh)")
+    g.add_argument("--kind", choices=["slice2d", "quarter", "octant", "full"],
+                   help="model kind (default: the spec's [mesh] kind)")
+    g.add_argument("--order", type=int, choices=[1, 2], help="element order (default: spec)")
+    g.set_defaults(func=cmd_mesh)
+
+    v = sub.add_parser("validate", help="run the validation cases against their targets",
+                       description="Run reference cases (validation/*/case.toml) and compare "
+                                   "with their targets and tolerances.")
+    v.add_argument("cases", nargs="*", help="case names (default: all)")
+    v.add_argument("--full", action="store_true", help="include the finest (slow) meshes")
+    v.add_argument("-q", "--quiet", action="store_true")
+    v.set_defaults(func=cmd_validate)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ConvergenceError as exc:
+        print(f"error: solve failed: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except ThermofatigueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
