@@ -27,15 +27,16 @@ def region_statistics(model, q_values: np.ndarray) -> dict:
 
 
 def top_surface_curvature(model, u: np.ndarray, region: str = "die",
-                          central_fraction: float = 1.0) -> dict:
+                          within: float | None = None) -> dict:
     """Curvature of the top face of ``region`` from a least-squares quadratic fit.
 
     The out-of-plane displacement ``w`` of the nodes on the region's top face (largest
     coordinate normal to the board: z in 3D, y in 2D) is fitted with
     ``w = a + b x (+ c y) + kappa_x x^2 / 2 (+ kappa_y y^2 / 2 + kappa_xy x y)``; positive
     curvature is concave up (centre lower than the edges). Also returns the warpage (peak-to-peak
-    ``w`` over that face) in mm. ``central_fraction`` < 1 fits only the nodes within that
-    fraction of the half-width from the face centre (away from free-edge effects).
+    ``w`` over that face) in mm. ``within`` restricts the fit to nodes with every in-plane
+    coordinate in ``[-within, within]`` (the centre of a symmetric model sits at the origin),
+    away from free-edge effects.
     """
     disc = model.disc
     dim = disc.dim
@@ -45,11 +46,8 @@ def top_surface_curvature(model, u: np.ndarray, region: str = "die",
     top = x[:, dim - 1].max()
     thickness = x[:, dim - 1].max() - x[:, dim - 1].min()
     on_top = np.abs(x[:, dim - 1] - top) <= 1e-6 * max(thickness, 1e-12)
-    if central_fraction < 1.0:
-        plane = x[:, : dim - 1]
-        lo, hi = plane[on_top].min(axis=0), plane[on_top].max(axis=0)
-        centre, half = 0.5 * (lo + hi), 0.5 * (hi - lo)
-        on_top &= np.all(np.abs(plane - centre) <= central_fraction * half + 1e-12, axis=1)
+    if within is not None:
+        on_top &= np.all(np.abs(x[:, : dim - 1]) <= within * (1 + 1e-12), axis=1)
     xt = x[on_top]
     w = disc.nodal_values(u)[nodes[on_top], dim - 1]
     if dim == 2:
