@@ -97,12 +97,18 @@ def read_toml(path) -> dict:
 
 
 def load_case(path=None, overrides: dict | None = None) -> Case:
-    """Read and check a case file (the built-in default case when ``path`` is None)."""
+    """Read and check a case file (the built-in default case when ``path`` is None).
+
+    Relative paths in a case are relative to its file, except the output directory of the
+    built-in case, which is relative to the current directory.
+    """
+    builtin = path is None
     path = Path(path) if path is not None else default_case_path()
     raw = read_toml(path)
     if overrides:
         raw = merge(raw, overrides)
-    return parse_case(raw, source=str(path), base_dir=path.parent.resolve())
+    return parse_case(raw, source=str(path), base_dir=path.parent.resolve(),
+                      output_base=Path.cwd() if builtin else None)
 
 
 def merge(base: dict, update: dict) -> dict:
@@ -116,9 +122,11 @@ def merge(base: dict, update: dict) -> dict:
     return out
 
 
-def parse_case(raw: dict, source: str = "<case>", base_dir=Path(".")) -> Case:
+def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
+               output_base: Path | None = None) -> Case:
     """Check every field of a case table and return a :class:`Case`."""
     base_dir = Path(base_dir)
+    output_base = Path(output_base) if output_base is not None else base_dir
     for key, value in raw.items():
         if key not in SECTIONS:
             raise InputError(source, key, "unknown section",
@@ -240,7 +248,7 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path(".")) -> Case:
                 materials=materials, boundary=boundary, analysis=analysis,
                 temperature=temperature, stress_free_temperature=float(stress_free),
                 profile=profile, solver=solver, fatigue=fatigue,
-                output_directory=(base_dir / directory).resolve()
+                output_directory=(output_base / directory).resolve()
                 if not Path(directory).is_absolute() else Path(directory),
                 write_vtu=write_vtu, output_fields=tuple(fields), raw=raw, base_dir=base_dir)
 

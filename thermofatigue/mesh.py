@@ -132,7 +132,7 @@ def read_mesh(path, region_names: dict | None = None, check: bool = True) -> Tag
         raise InputError(path, "mesh", str(path), "an existing mesh file")
     try:
         raw = meshio.read(path)
-    except Exception as exc:  # meshio raises many types; report them as input errors
+    except (Exception, SystemExit) as exc:  # meshio raises many types (and exits on some)
         raise InputError(path, "mesh", str(path),
                          f"a mesh file meshio can read ({type(exc).__name__}: {exc})") from None
     metadata = read_side_file(path)
@@ -387,19 +387,21 @@ def check_mesh(tagged: TaggedMesh, required_regions=(), required_boundaries=(),
 
 
 def _check_jacobians(tagged):
-    """No degenerate element, and no element inverted against the rest of its region.
+    """No degenerate, distorted or inverted (folded-over) element.
 
-    The Jacobian determinant is evaluated at the quadrature points of a degree-2 rule (for
-    straight simplices it is constant). An element is inverted when its sign differs from the
-    majority of its region or changes inside the element (a distorted curved element); a whole
-    region mirrored consistently (a 2D surface meshed with the opposite normal) is accepted,
-    since the integration uses |det J|.
+    * degenerate: ``|det J|`` at a quadrature point below 1e-10 of the mesh's median;
+    * distorted: ``det J`` changes sign inside an element (curved or non-affine elements);
+    * inverted: across an interior facet, the centroids of the two elements that share it lie
+      on the same side of the facet's plane, i.e. one element is folded over its neighbour.
+      This is independent of the node order (scikit-fem integrates with ``|det J|``, and
+      tensor-product generators mix orientations legitimately).
     """
     from skfem.quadrature import get_quadrature
 
     mesh = tagged.mesh
     X, _ = get_quadrature(mesh.elem().refdom, 2)
-    det = mesh._mapping().detDF(X)
+    with np.errstate(divide="ignore", invalid="ignore"):  # degenerate elements: reported below
+        det = mesh._mapping().detDF(X)
     scale = np.median(np.abs(det))
     degenerate = np.flatnonzero(np.abs(det).min(axis=1) <= 1e-10 * scale)
     if degenerate.size:
@@ -408,15 +410,44 @@ def _check_jacobians(tagged):
                         f"{_where(tagged, e)}", f"elements with positive volume "
                         f"({degenerate.size} degenerate)")
     sign = np.sign(det)
-    for name, elems in tagged.regions.items():
-        s = sign[elems]
-        majority = 1.0 if np.count_nonzero(s[:, 0] > 0) >= 0.5 * elems.size else -1.0
-        bad = elems[np.any(s != majority, axis=1)]
-        if bad.size:
-            e = int(bad[0])
-            raise MeshError(tagged.source, f"element {e}",
-                            f"inverted (region '{name}', at {_where(tagged, e)})",
-                            f"consistently oriented elements ({bad.size} inverted)")
+    distorted = np.flatnonzero(np.any(sign != sign[:, :1], axis=1))
+    if distorted.size:
+        e = int(distorted[0])
+        raise MeshError(tagged.source, f"element {e}",
+                        f"inverted inside (Jacobian changes sign, at {_where(tagged, e)})",
+                        f"valid elements ({distorted.size} distorted)")
+    folded = _folded_elements(mesh)
+    if folded.size:
+        e = int(folded[0])
+        raise MeshError(tagged.source, f"element {e}", f"inverted (folded over a neighbour, at "
+                        f"{_where(tagged, e)})", f"a mesh without overlapping elements "
+                        f"({folded.size} inverted)")
+
+
+def _folded_elements(mesh) -> np.ndarray:
+    """Elements on the same side of an interior facet as the neighbour sharing it."""
+    interior = np.flatnonzero(mesh.f2t[1] >= 0)
+    if interior.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    p = mesh.p
+    corners = mesh.facets[:, interior]
+    centroid = p[:, mesh.t].mean(axis=1)                       # (dim, n_elements)
+    origin = p[:, corners[0]]
+    if mesh.dim() == 2:
+        edge = p[:, corners[1]] - origin
+        normal = np.array([-edge[1], edge[0]])
+    else:
+        normal = np.cross((p[:, corners[1]] - origin).T, (p[:, corners[2]] - origin).T).T
+    left, right = mesh.f2t[0, interior], mesh.f2t[1, interior]
+    side_left = np.einsum("ij,ij->j", normal, centroid[:, left] - origin)
+    side_right = np.einsum("ij,ij->j", normal, centroid[:, right] - origin)
+    bad = side_left * side_right >= 0
+    # report the element with the most offending facets first
+    offenders = np.concatenate([left[bad], right[bad]])
+    if offenders.size == 0:
+        return offenders
+    counts = np.bincount(offenders)
+    return np.argsort(-counts, kind="stable")[: np.count_nonzero(counts)]
 
 
 def _where(tagged, e):
