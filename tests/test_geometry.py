@@ -414,3 +414,44 @@ def test_row_slice_board_layers_and_given_standoff(tmp_path):
     shape = spec.ball.shape
     union = sum(region_measure(mesh, "joint_8" + s) for s in ("", "_die_layer", "_board_layer"))
     assert union == pytest.approx(shape.section_area(), rel=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# the thermo-elastic solver runs on every family and model kind
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("family", list(SPECS))
+def test_thermoelastic_solve_on_every_model_kind(built, family):
+    """Read each built mesh with read_mesh, give its regions the default materials and its
+    symmetry surfaces symmetry conditions, cool from 125 C to 25 C: the solve converges, the
+    symmetry planes carry no normal displacement and the joints see mismatch stress."""
+    from thermofatigue.fem.newton import EquilibriumSolver
+    from thermofatigue.geometry.regions import default_boundary, default_materials
+    from thermofatigue.materials import constitutive_model, get_material
+    from thermofatigue.mesh import read_mesh
+    from thermofatigue.model import Model
+    from thermofatigue.results import von_mises
+
+    for kind in KINDS:
+        _, result, _ = built(family, kind)
+        tagged = read_mesh(result.path)
+        fe_kind = "generalized_plane_strain" if kind == "slice2d" else "3d"
+        materials = {p: constitutive_model(get_material(name), "elastic", 125.0, fe_kind)
+                     for p, name in default_materials(tagged.regions).items()}
+        boundary = default_boundary(tagged.boundaries)
+        model = Model(tagged, fe_kind, materials, boundary)
+        solver = EquilibriumSolver(model, linear="direct")
+        step = solver.solve_increment(np.zeros(model.disc.n_dofs), {}, 125.0, 25.0, 0.0)
+        assert step.converged and step.iterations == 1
+        u = step.u
+        assert np.all(np.isfinite(u))
+        dim = model.disc.dim
+        nodal = model.disc.nodal_values(u)
+        for name in boundary:
+            nodes = np.unique(model.disc.scalar_basis.get_dofs(tagged.boundaries[name]).flatten())
+            x = model.disc.node_coordinates[nodes]
+            normal = np.linalg.svd(x - x.mean(axis=0))[2][-1]
+            assert np.abs(nodal[nodes] @ normal).max() < 1e-12, (family, kind, name)
+        fields = solver.group_fields(u, model.temperature_at_quadrature(25.0), {},
+                                     model.initial_state())
+        joint_stress = von_mises(fields["joint_*"]["stress"])
+        assert 1.0 < joint_stress.max() < 1e4, (family, kind)

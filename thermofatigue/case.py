@@ -64,8 +64,8 @@ class Case:
     geometry_kind: str | None
     order: int
     region_names: dict
-    materials: list[MaterialEntry]
-    boundary: dict
+    materials: list[MaterialEntry]   # empty: the geometry builders' defaults
+    boundary: dict | None            # None: symmetry on every sym_* boundary (geometry specs)
     analysis: str                      # "thermoelastic" or "cycling"
     temperature: float | None          # thermo-elastic: the uniform temperature (C)
     stress_free_temperature: float
@@ -142,9 +142,6 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     model = raw.get("model", {})
     if not isinstance(model, dict):
         raise InputError(source, "model", model, "a table")
-    kind = model.get("kind", "3d")
-    if kind not in KINDS:
-        raise InputError(source, "model.kind", kind, f"one of {list(KINDS)}")
     mesh, geometry = model.get("mesh"), model.get("geometry")
     if (mesh is None) == (geometry is None):
         raise InputError(source, "model.mesh", mesh,
@@ -167,6 +164,23 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     elif geometry is not None and not isinstance(geometry, dict):
         raise InputError(source, "model.geometry", geometry, "a path or an inline table")
     geometry_kind = model.get("geometry_kind")
+    if geometry is not None:
+        from .geometry import MODEL_KINDS, load_spec
+
+        spec = load_spec(geometry, source=str(geometry) if isinstance(geometry, Path)
+                         else f"{source} [model.geometry]")
+        geometry_kind = geometry_kind or spec.mesh.kind
+        if geometry_kind not in MODEL_KINDS:
+            raise InputError(source, "model.geometry_kind", geometry_kind,
+                             f"one of {list(MODEL_KINDS)}")
+    default_kind = "3d" if geometry_kind not in (None, "slice2d") else "generalized_plane_strain"
+    kind = model.get("kind", default_kind if geometry is not None else "3d")
+    if kind not in KINDS:
+        raise InputError(source, "model.kind", kind, f"one of {list(KINDS)}")
+    if geometry is not None and (kind == "3d") != (geometry_kind != "slice2d"):
+        raise InputError(source, "model.kind", kind,
+                         f"a kind matching the geometry's {geometry_kind} model "
+                         f"({'3d' if geometry_kind != 'slice2d' else 'a 2D kind'})")
     order = model.get("order", 2)
     if order not in (1, 2) or isinstance(order, bool):
         raise InputError(source, "model.order", order, "1 or 2 (2: quadratic elements)")
@@ -175,13 +189,13 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
         raise InputError(source, "model.region_names", region_names,
                          "a table {name = integer tag}")
 
-    materials = _materials(raw.get("materials"), source)
-    boundary = raw.get("boundary", {})
-    if not isinstance(boundary, dict):
+    materials = _materials(raw.get("materials"), source, optional=geometry is not None)
+    boundary = raw.get("boundary", None if geometry is not None else {})
+    if boundary is not None and not isinstance(boundary, dict):
         raise InputError(source, "boundary", boundary, "a table {boundary name = condition}")
-    for name, spec in boundary.items():
-        if not (spec in ("symmetry", "fixed") or isinstance(spec, dict)):
-            raise InputError(source, f"boundary.{name}", spec,
+    for name, bc in (boundary or {}).items():
+        if not (bc in ("symmetry", "fixed") or isinstance(bc, dict)):
+            raise InputError(source, f"boundary.{name}", bc,
                              '"symmetry", "fixed" or a table like {u_z = 0.0}')
 
     load = dict(raw.get("load", {}))
@@ -261,7 +275,10 @@ def _number(value, source, field, lo=-math.inf, hi=math.inf) -> float:
     return float(value)
 
 
-def _materials(table, source) -> list[MaterialEntry]:
+def _materials(table, source, optional=False) -> list[MaterialEntry]:
+    """[materials]; may be left out for a geometry spec (the builders' regions have defaults)."""
+    if table is None and optional:
+        return []
     if not isinstance(table, dict) or not table:
         raise InputError(source, "materials", table,
                          'a table {region (or glob) = "library name" or inline table}')

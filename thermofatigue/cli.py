@@ -78,8 +78,9 @@ def cmd_mesh(args) -> int:
 
     spec = load_spec(args.spec)
     built = build_mesh(spec, kind=args.kind, order=args.order, path=args.output)
-    print(f"wrote {built.path} ({built.n_elements} elements) and its metadata "
-          f"{built.metadata_path}")
+    quality = built.metadata.get("mesh_quality", {})
+    print(f"wrote {built.path} ({quality.get('elements', '?')} elements, "
+          f"{len(built.joints)} joints) and its metadata {built.metadata_path}")
     return 0
 
 

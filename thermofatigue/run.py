@@ -26,24 +26,42 @@ from .results import region_statistics, top_surface_curvature, von_mises
 
 
 def load_mesh(case: Case) -> TaggedMesh:
-    """The case's mesh: read from file, or built from its geometry spec with gmsh."""
+    """The case's mesh: read from file, or built from its geometry spec with gmsh (written to
+    ``<output>/mesh/`` with its joint metadata)."""
     if case.mesh is not None:
         tagged = read_mesh(case.mesh, region_names=case.region_names)
     else:
-        from .geometry import mesh_from_case
+        from .geometry import build_mesh, load_spec
 
-        tagged = mesh_from_case(case)
+        spec = load_spec(case.geometry, source=str(case.geometry)
+                         if isinstance(case.geometry, Path) else f"{case.source} [model.geometry]")
+        target = Path(case.output_directory) / "mesh" / f"{spec.name}_{case.geometry_kind}.msh"
+        built = build_mesh(spec, kind=case.geometry_kind, path=str(target), verbose=False)
+        tagged = read_mesh(built.path)
     check_mesh(tagged, required_regions=[m.pattern for m in case.materials],
-               required_boundaries=list(case.boundary), field_prefix="")
+               required_boundaries=list(case.boundary or {}), field_prefix="")
     return tagged
+
+
+def resolved_materials_and_boundary(case: Case, tagged: TaggedMesh):
+    """The case's [materials] and [boundary], or the geometry builders' defaults."""
+    from .case import MaterialEntry
+    from .geometry.regions import default_boundary, default_materials
+
+    entries = case.materials or [MaterialEntry(p, name, None)
+                                 for p, name in default_materials(tagged.regions).items()]
+    boundary = case.boundary if case.boundary is not None else \
+        default_boundary(tagged.boundaries)
+    return entries, boundary
 
 
 def build_model(case: Case, tagged: TaggedMesh | None = None) -> Model:
     """Mesh, materials (constitutive models per region) and boundary conditions of a case."""
     tagged = tagged or load_mesh(case)
     transient = case.analysis == "cycling"
+    entries, boundary = resolved_materials_and_boundary(case, tagged)
     materials = {}
-    for entry in case.materials:
+    for entry in entries:
         field = f"materials.{entry.pattern}"
         material = get_material(entry.spec, source=case.source, field=field,
                                 name=entry.spec if isinstance(entry.spec, str) else entry.pattern)
@@ -53,8 +71,7 @@ def build_model(case: Case, tagged: TaggedMesh | None = None) -> Model:
         materials[entry.pattern] = constitutive_model(material, model_name,
                                                       case.stress_free_temperature, case.kind,
                                                       source=case.source, field=field)
-    return Model(tagged, case.kind, materials, case.boundary, order=case.order,
-                 source=case.source)
+    return Model(tagged, case.kind, materials, boundary, order=case.order, source=case.source)
 
 
 def software_versions() -> dict:
