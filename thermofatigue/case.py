@@ -33,8 +33,7 @@ SECTIONS = {
              "T_min", "T_max", "cool_down_rate"},
     "solver": {"linear", "tolerance", "max_iterations", "max_cutbacks", "creep_tolerance",
                "max_dt", "max_dT", "min_dt", "nonlinear_lever"},
-    "fatigue": {"laws", "stabilised_cycle"},
-    "output": {"directory", "vtu", "fields", "times"},
+    "output": {"directory", "vtu", "fields"},
     "title": None,
     "description": None,
 }
@@ -71,7 +70,6 @@ class Case:
     stress_free_temperature: float
     profile: dict | None               # cycling: the [load] table for loads.profile_from_spec
     solver: dict
-    fatigue: dict
     output_directory: Path
     write_vtu: bool
     output_fields: tuple
@@ -236,13 +234,15 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                         ("max_dt", 1e-6, 1e6), ("max_dT", 1e-3, 500.0), ("min_dt", 1e-12, 1e3)):
         if key in solver:
             _number(solver[key], source, f"solver.{key}", lo, hi)
+    if not isinstance(solver.get("nonlinear_lever", True), bool):
+        raise InputError(source, "solver.nonlinear_lever", solver["nonlinear_lever"],
+                         "true or false")
     for key, lo, hi in (("max_iterations", 1, 200), ("max_cutbacks", 0, 50)):
         if key in solver:
             v = solver[key]
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise InputError(source, f"solver.{key}", v, f"an integer in [{lo}, {hi}]")
 
-    fatigue = dict(raw.get("fatigue", {}))
     output = raw.get("output", {})
     directory = output.get("directory", "results")
     if not isinstance(directory, str) or not directory:
@@ -261,7 +261,7 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                 geometry_kind=geometry_kind, order=order, region_names=region_names,
                 materials=materials, boundary=boundary, analysis=analysis,
                 temperature=temperature, stress_free_temperature=float(stress_free),
-                profile=profile, solver=solver, fatigue=fatigue,
+                profile=profile, solver=solver,
                 output_directory=(output_base / directory).resolve()
                 if not Path(directory).is_absolute() else Path(directory),
                 write_vtu=write_vtu, output_fields=tuple(fields), raw=raw, base_dir=base_dir)

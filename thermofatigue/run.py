@@ -106,16 +106,14 @@ def run_thermoelastic(case: Case, progress=None) -> dict:
         f"({model.kind}, order {model.disc.order})")
     solver = EquilibriumSolver(model, linear=case.solver["linear"],
                                tolerance=case.solver.get("tolerance", 1e-8))
-    zero_states = model.initial_state()
     result = solver.solve_increment(np.zeros(model.disc.n_dofs), {},
-                                    case.stress_free_temperature, case.temperature, 0.0,
-                                    initial_states=zero_states)
+                                    case.stress_free_temperature, case.temperature, 0.0)
     u = model.constraints.remove_rigid_motion(result.u)
     t_solve = time.perf_counter()
     say(f"solved with {type(solver.linear).__name__} in {t_solve - t_model:.2f} s")
 
     T_q = model.temperature_at_quadrature(case.temperature)
-    fields = solver.group_fields(u, T_q, {}, zero_states)
+    fields = solver.group_fields(u, T_q, {})
     nq = model.disc.n_quadrature
     stress = np.zeros((model.disc.n_elements, nq, 6))
     strain = np.zeros_like(stress)
@@ -187,7 +185,7 @@ def _jsonable_case(case: Case) -> dict:
             "boundary": case.boundary, "analysis": case.analysis,
             "temperature": case.temperature,
             "stress_free_temperature": case.stress_free_temperature,
-            "profile": case.profile, "solver": case.solver, "fatigue": case.fatigue,
+            "profile": case.profile, "solver": case.solver,
             "output": {"directory": str(case.output_directory), "vtu": case.write_vtu,
                        "fields": list(case.output_fields)}}
 

@@ -54,12 +54,19 @@ class Assembler:
         for start in range(0, idx.size, self.chunk):
             yield start, idx[start:start + self.chunk]
 
-    def element_matrices(self, tangent: np.ndarray, elements=slice(None)) -> np.ndarray:
+    def element_matrices(self, tangent: np.ndarray, elements=slice(None),
+                         B: np.ndarray | None = None) -> np.ndarray:
         """``K_e`` for ``elements``, shaped ``(n, n_element_dofs, n_element_dofs)``.
 
-        ``tangent`` is ``(n, n_quadrature, 6, 6)`` for the same elements (or broadcastable).
+        ``tangent`` is ``(n, n_quadrature, 6, 6)`` for the same elements (or broadcastable);
+        ``B``, if given, is their precomputed strain matrix (no batching then).
         """
         disc = self.disc
+        if B is not None:
+            w = disc.weights[elements]
+            c, nq, _, m = B.shape
+            DBw = np.matmul(tangent * w[:, :, None, None], B)
+            return np.matmul(B.reshape(c, nq * 6, m).transpose(0, 2, 1), DBw.reshape(c, nq * 6, m))
         idx = np.arange(disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
             else np.asarray(elements)
         tangent = np.broadcast_to(tangent, (idx.size, disc.n_quadrature, 6, 6))
@@ -74,10 +81,14 @@ class Assembler:
                                         DBw.reshape(c, nq * 6, m))
         return out
 
-    def matrix_data(self, tangent: np.ndarray, elements=slice(None)) -> np.ndarray:
+    def matrix_data(self, tangent: np.ndarray, elements=slice(None),
+                    B: np.ndarray | None = None) -> np.ndarray:
         """CSR data array (length ``nnz``) of the stiffness of ``elements``."""
         idx = np.arange(self.disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
             else np.asarray(elements)
+        if B is not None:
+            Ke = self.element_matrices(tangent, idx, B)
+            return np.bincount(self.scatter[idx].ravel(), weights=Ke.ravel(), minlength=self.nnz)
         data = np.zeros(self.nnz)
         for start, sel in self._batches(idx):
             Ke = self.element_matrices(tangent[start:start + sel.size], sel)
@@ -95,13 +106,19 @@ class Assembler:
         """Global stiffness of ``elements`` for the quadrature-point tangent ``tangent``."""
         return self.csr(self.matrix_data(tangent, elements))
 
-    def vector(self, stress: np.ndarray, elements=slice(None)) -> np.ndarray:
+    def vector(self, stress: np.ndarray, elements=slice(None),
+               B: np.ndarray | None = None) -> np.ndarray:
         """Global vector ``sum_e sum_q w B^T stress`` (internal force for a stress field,
         thermal load for ``D eps_th``), for ``stress`` shaped ``(n, n_quadrature, 6)``."""
         disc = self.disc
         idx = np.arange(disc.n_elements)[elements] if not isinstance(elements, np.ndarray) \
             else np.asarray(elements)
         stress = np.broadcast_to(stress, (idx.size, disc.n_quadrature, 6))
+        if B is not None:
+            fe = np.einsum("eqkn,eqk->en", B, stress * disc.weights[idx][:, :, None],
+                           optimize=True)
+            return np.bincount(disc.element_dofs[idx].ravel(), weights=fe.ravel(),
+                               minlength=disc.n_dofs)
         f = np.zeros(disc.n_dofs)
         for start, sel in self._batches(idx):
             B = disc.strain_matrix(sel)

@@ -43,38 +43,81 @@ class DirectSolver:
 
     PARDISO's nested-dissection Cholesky is about 8x faster than SuperLU on 3D quadratic
     tetrahedra at 17 k unknowns and the gap widens with size (``benchmarks/assembly.py``).
+
+    With ``reuse_factorization=True`` a factorization outlives its matrix: ``setup(A)`` with a
+    new ``A`` only records it, and ``solve`` runs conjugate gradients on ``A`` preconditioned by
+    the old factors (a Newton tangent that changes only in the solder joints stays close to the
+    one factorised). When CG needs more than ``refresh_iterations`` iterations (or fails), ``A``
+    is factorised afresh and solved directly.
     """
 
     name = "direct"
 
-    def __init__(self, backend: str = "auto"):
+    def __init__(self, backend: str = "auto", reuse_factorization: bool = False,
+                 refresh_iterations: int = 8, tol: float = 1e-10):
         if backend == "auto":
             backend = "pardiso" if _pardiso_available() else "superlu"
         self.backend = backend
+        self.reuse_factorization = reuse_factorization
+        self.refresh_iterations = refresh_iterations
+        self.tol = tol
         self._factor = None
+        self._factored = None  # the matrix the factors belong to
+        self.A = None
         self.iterations = 0
+        self.factorizations = 0
 
     def setup(self, A: sp.spmatrix) -> None:
+        self.A = A
+        if self._factor is None or not self.reuse_factorization:
+            self._factorize(A)
+
+    def _factorize(self, A) -> None:
         if self.backend == "pardiso":
             import pypardiso
 
             upper = sp.triu(A, format="csr")
             upper.sort_indices()
-            solver = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric positive definite
-            solver.set_statistical_info_off()
+            if self._factor is None:  # one PARDISO handle (creating one searches for MKL)
+                solver = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric positive definite
+                solver.set_statistical_info_off()
+            else:
+                solver = self._factor[0]
             solver.factorize(upper)
             self._factor = (solver, upper)
         else:
             self._factor = spla.splu(sp.csc_matrix(A), permc_spec="MMD_AT_PLUS_A",
                                      options={"SymmetricMode": True})
+        self._factored = A
+        self.factorizations += 1
 
-    def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
-        self.iterations = 1
-        b = np.asarray(b, dtype=float)
+    def _apply_factors(self, b):
         if self.backend == "pardiso":
             solver, upper = self._factor
-            return solver.solve(upper, b)
+            solver.set_phase(33)  # solve with the stored factors (no re-check of the matrix)
+            x = solver._call_pardiso(upper, np.ascontiguousarray(b))
+            return x.ravel() if np.ndim(b) == 1 else x
         return self._factor.solve(b)
+
+    def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
+        b = np.asarray(b, dtype=float)
+        if self._factored is self.A:
+            self.iterations = 1
+            return self._apply_factors(b)
+        count = [0]
+
+        def callback(xk):
+            count[0] += 1
+
+        M = spla.LinearOperator(self.A.shape, matvec=self._apply_factors, dtype=float)
+        x, info = spla.cg(self.A, b, x0=x0, rtol=self.tol, maxiter=self.refresh_iterations,
+                          M=M, callback=callback)
+        self.iterations = count[0]
+        if info != 0:  # the old factors no longer precondition well: factorise this matrix
+            self._factorize(self.A)
+            self.iterations += 1
+            return self._apply_factors(b)
+        return x
 
 
 class AMGSolver:
@@ -140,13 +183,19 @@ class AMGSolver:
 
 def make_linear_solver(kind: str, n_unknowns: int, dim: int,
                        near_nullspace: np.ndarray | None = None, source: str = "<case>",
-                       block_size: int = 1, **options):
-    """A solver for ``kind`` in ``LINEAR_SOLVERS`` ("auto" picks by size and dimension)."""
+                       block_size: int = 1, reuse: bool = False, tol: float = 1e-10):
+    """A solver for ``kind`` in ``LINEAR_SOLVERS`` ("auto" picks by size and dimension).
+
+    ``reuse``: keep factors / AMG hierarchy across matrices as a preconditioner (Newton
+    iterations whose tangent changes only in the nonlinear regions).
+    """
     if kind not in LINEAR_SOLVERS:
         raise InputError(source, "solver.linear", kind, f"one of {list(LINEAR_SOLVERS)}")
+    backend = "pardiso" if _pardiso_available() and dim == 3 else "superlu"
     if kind == "auto":
-        backend = "pardiso" if _pardiso_available() else "superlu"
         kind = "direct" if n_unknowns <= DIRECT_LIMIT[backend][dim] else "amg"
     if kind == "direct":
-        return DirectSolver()
-    return AMGSolver(near_nullspace=near_nullspace, block_size=block_size, **options)
+        # 2D systems are small: SuperLU's lower overhead beats PARDISO there
+        return DirectSolver(backend, reuse_factorization=reuse, tol=tol)
+    return AMGSolver(near_nullspace=near_nullspace, block_size=block_size, tol=tol,
+                     reuse_hierarchy=reuse)

@@ -5,17 +5,26 @@ Find the displacement ``u = T u_hat + g`` at the end of an increment (temperatur
 
     r(u_hat) = T^T f_int(u) = T^T sum_e sum_q w B^T sigma(eps(u), T_new, state_old, dt) = 0,
 
-with the consistent tangent ``K = T^T (sum_e sum_q w B^T (d sigma / d eps) B) T``. Thermal
-mismatch is the only load (self-equilibrated), plus any prescribed displacements.
+with the consistent tangent ``K = T^T (sum_e sum_q w B^T (d sigma / d eps) B) T``, so the
+iteration converges quadratically near the solution. Thermal mismatch is the only load
+(self-equilibrated), plus any prescribed displacements.
 
-What does not change is not recomputed (the levers of ``DESIGN.md``):
+Convergence: ``||r|| <= tolerance * F`` with ``F`` the larger of this increment's initial
+residual and the largest initial residual of any increment so far (the load scale of the
+history, e.g. the cool-down from the stress-free temperature).
 
-* elastic material groups are linear in the strain, so their internal force is
-  ``K_lin u + f_lin(T_new)``: ``K_lin`` is assembled once (once per increment if its moduli
-  depend on temperature) and ``f_lin`` once per increment; a Newton iteration then re-assembles
-  and updates only the nonlinear groups (the solder joints);
-* the CSR pattern and the elimination map of the constraints are built once;
-* the linear solver object keeps what it may between solves (see :mod:`.linear`).
+The nonlinear-only lever (``reuse=True``, the default; ``DESIGN.md``): only the solder (and any
+other inelastic region) is nonlinear, so
+
+* elastic groups are linear in the strain: their internal force is ``K_lin u + f_lin(T_new)``,
+  ``K_lin`` assembled once (once per increment if their moduli depend on temperature) and
+  ``f_lin`` once per increment; an iteration updates and re-assembles only the nonlinear groups,
+  whose strain matrices ``B`` are computed once and kept;
+* the linear solver keeps its factors (or AMG hierarchy) across iterations and increments as a
+  preconditioner for CG, and re-factorises only when CG slows down.
+
+``reuse=False`` is the plain loop (every group updated and re-assembled, a fresh factorization
+every iteration), kept for the benchmark that measures the lever.
 """
 
 from __future__ import annotations
@@ -47,100 +56,132 @@ class EquilibriumSolver:
     ----------
     model : the model
     linear : "auto", "direct" or "amg"
-    tolerance : relative tolerance on the reduced residual (relative to the thermal load of
-        the increment, ``||T^T f_int(u_old)||``, or the largest seen)
+    tolerance : relative residual tolerance (see the module docstring)
     max_iterations : Newton iteration limit per increment
+    reuse : the nonlinear-only lever (see the module docstring)
     """
 
     def __init__(self, model, linear: str = "auto", tolerance: float = 1e-8,
-                 max_iterations: int = 15, amg_tolerance: float = 1e-10):
+                 max_iterations: int = 15, reuse: bool = True, linear_tolerance: float = 1e-10):
         self.model = model
         self.tolerance = tolerance
         self.max_iterations = max_iterations
+        self.reuse = reuse
         cs = model.constraints
         self.linear = make_linear_solver(linear, cs.n_reduced, model.disc.dim,
                                          near_nullspace=cs.near_nullspace(),
                                          source=model.source, block_size=cs.block_size,
-                                         tol=amg_tolerance)
-        self._linear_cache = None  # (key, K_lin data)
+                                         reuse=reuse, tol=linear_tolerance)
+        self.zero_states = model.initial_state()
+        self.load_scale = 0.0
+        self._linear_cache = None      # K_lin data when the elastic moduli are constant
+        self._B = {}                   # strain matrices of the nonlinear groups
+        self.counters = {"increments": 0, "iterations": 0, "linear_iterations": 0}
 
     # ------------------------------------------------------------------------------------------
-    def _group_update(self, group, u, u_old, state, T_old_q, T_new_q, dt):
-        """Constitutive update of one group for the strain increment eps(u) - eps(u_old)."""
-        disc = self.model.disc
-        e = group.elements
-        d_strain = disc.strain(u - u_old, e)
-        return group.model.update(d_strain, T_old_q[e], T_new_q[e], dt, state[group.pattern])
+    def _strain_matrix(self, group):
+        if not self.reuse:
+            return None
+        if group.pattern not in self._B:
+            self._B[group.pattern] = self.model.disc.strain_matrix(group.elements)
+        return self._B[group.pattern]
 
-    def linear_part(self, T_new_q, u_zero_state):
-        """``(K_lin data, f_lin)`` of the elastic groups at the temperature ``T_new_q``.
+    def _strain(self, group, u):
+        B = self._strain_matrix(group)
+        if B is None:
+            return self.model.disc.strain(u, group.elements)
+        return np.einsum("eqkn,en->eqk", B, u[self.model.disc.element_dofs[group.elements]],
+                         optimize=True)
 
-        ``f_lin`` is the internal force of the elastic groups at zero strain (minus the thermal
-        load); cached between increments when the elastic moduli do not depend on temperature.
-        """
+    def linear_part(self, T_new_q):
+        """``(K_lin data, f_lin)`` of the elastic groups at the temperature ``T_new_q``:
+        stiffness and internal force at zero strain (minus the thermal load)."""
         model = self.model
         asm = model.assembler
-        data = np.zeros(asm.nnz)
         f = np.zeros(model.disc.n_dofs)
         constant = all(getattr(g.model, "constant_stiffness", False) for g in model.linear_groups)
+        need_matrix = not (constant and self._linear_cache is not None)
+        data = np.zeros(asm.nnz) if need_matrix else self._linear_cache
         for g in model.linear_groups:
             e = g.elements
             zero = np.zeros((e.size, model.disc.n_quadrature, 6))
             stress, tangent, _ = g.model.update(zero, T_new_q[e], T_new_q[e], 0.0,
-                                                u_zero_state[g.pattern])
+                                                self.zero_states[g.pattern])
             f += asm.vector(stress, e)
-            if not (constant and self._linear_cache is not None):
+            if need_matrix:
                 data += asm.matrix_data(tangent, e)
-        if constant and self._linear_cache is not None:
-            data = self._linear_cache
-        elif constant:
+        if constant:
             self._linear_cache = data
         return data, f
 
+    def _plain_groups(self, u, u_old, state, T_old_q, T_new_q, dt):
+        """The plain loop: every group updated and assembled (no lever)."""
+        model, asm = self.model, self.model.assembler
+        f = np.zeros(model.disc.n_dofs)
+        data = np.zeros(asm.nnz)
+        trial = {}
+        for g in model.groups:
+            e = g.elements
+            if g.pattern in state:
+                d_strain = model.disc.strain(u - u_old, e)
+                stress, tangent, st = g.model.update(d_strain, T_old_q[e], T_new_q[e], dt,
+                                                     state[g.pattern])
+                trial[g.pattern] = st
+            else:
+                stress, tangent, _ = g.model.update(model.disc.strain(u, e), T_new_q[e],
+                                                    T_new_q[e], 0.0, self.zero_states[g.pattern])
+            f += asm.vector(stress, e)
+            data += asm.matrix_data(tangent, e)
+        return f, data, trial
+
     def solve_increment(self, u_old: np.ndarray, state: dict, T_old, T_new, dt: float,
-                        initial_states: dict | None = None,
                         raise_on_failure: bool = True) -> IncrementResult:
         """Equilibrium at the end of one increment.
 
         ``state`` holds the constitutive state of the nonlinear groups at the start of the
-        increment (elastic groups need none: their state follows from ``u`` and ``T``);
-        ``initial_states`` are the zero-strain states of the elastic groups (from
-        ``model.initial_state()``).
+        increment (elastic groups need none: their state follows from ``u`` and ``T``).
         """
         model = self.model
         cs = model.constraints
         asm = model.assembler
         T_old_q = model.temperature_at_quadrature(T_old)
         T_new_q = model.temperature_at_quadrature(T_new)
-        zero_states = initial_states if initial_states is not None else model.initial_state()
-        lin_data, f_lin = self.linear_part(T_new_q, zero_states)
-        K_lin = asm.csr(lin_data)
+        if self.reuse:
+            lin_data, f_lin = self.linear_part(T_new_q)
+            K_lin = asm.csr(lin_data)
 
         u = cs.expand(cs.Tt @ (u_old - cs.g))  # admissible start (prescribed values applied)
         residuals = []
         linear_iterations = 0
         scale = None
-        new_state = state
+        self.counters["increments"] += 1
         for iteration in range(self.max_iterations + 1):
-            f = K_lin @ u + f_lin
-            data = lin_data.copy()
-            trial_state = {}
-            for g in model.nonlinear_groups:
-                stress, tangent, st = self._group_update(g, u, u_old, state, T_old_q, T_new_q, dt)
-                f += asm.vector(stress, g.elements)
-                data += asm.matrix_data(tangent, g.elements)
-                trial_state[g.pattern] = st
+            if self.reuse:
+                f = K_lin @ u + f_lin
+                data = lin_data.copy()
+                trial_state = {}
+                for g in model.nonlinear_groups:
+                    B = self._strain_matrix(g)
+                    e = g.elements
+                    stress, tangent, st = g.model.update(self._strain(g, u - u_old), T_old_q[e],
+                                                         T_new_q[e], dt, state[g.pattern])
+                    f += asm.vector(stress, e, B)
+                    data += asm.matrix_data(tangent, e, B)
+                    trial_state[g.pattern] = st
+            else:
+                f, data, trial_state = self._plain_groups(u, u_old, state, T_old_q, T_new_q, dt)
             r = cs.reduce_vector(f)
             norm = float(np.linalg.norm(r))
             residuals.append(norm)
-            if scale is None:
-                # the load of this increment: thermal force of an unchanged displacement
-                scale = max(norm, 1e-300)
             if not np.isfinite(norm):
                 break
-            if norm <= self.tolerance * scale or (iteration > 0 and norm < 1e-14):
-                new_state = trial_state
-                return IncrementResult(u, new_state, True, iteration, residuals,
+            if scale is None:
+                self.load_scale = max(self.load_scale, norm)
+                scale = max(norm, self.load_scale, 1e-300)
+            if norm <= self.tolerance * scale:
+                self.counters["iterations"] += iteration
+                self.counters["linear_iterations"] += linear_iterations
+                return IncrementResult(u, trial_state, True, iteration, residuals,
                                        linear_iterations)
             if iteration == self.max_iterations:
                 break
@@ -148,6 +189,8 @@ class EquilibriumSolver:
             self.linear.setup(K)
             du_hat = self.linear.solve(-r)
             linear_iterations += self.linear.iterations
+            if not np.all(np.isfinite(du_hat)):
+                break
             u = u + cs.expand(du_hat, with_prescribed=False)
         if raise_on_failure:
             raise ConvergenceError(
@@ -157,13 +200,14 @@ class EquilibriumSolver:
 
     # ------------------------------------------------------------------------------------------
     def group_fields(self, u: np.ndarray, T_q: np.ndarray, state: dict,
-                     zero_states: dict) -> dict:
+                     zero_states: dict | None = None) -> dict:
         """Stress, strain and state of every group for the displacement ``u`` at ``T_q``.
 
         Elastic groups are evaluated from ``u`` directly; nonlinear groups return their stored
         state.
         """
         model = self.model
+        zero_states = zero_states or self.zero_states
         out = {}
         for g in model.groups:
             if g.pattern in state:
