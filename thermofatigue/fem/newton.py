@@ -20,7 +20,9 @@ other inelastic region) is nonlinear, so
   ``K_lin`` assembled once (once per increment if their moduli depend on temperature) and
   ``f_lin`` once per increment; an iteration updates and re-assembles only the nonlinear groups,
   whose strain matrices ``B`` are computed once and kept;
-* the linear solver keeps its factors (or AMG hierarchy) across iterations and increments as a
+* the linear solve condenses the elastic part onto the joint unknowns once
+  (:mod:`.condensation`) when that is small enough (2D slices, small 3D models); otherwise the
+  linear solver keeps its factors (or AMG hierarchy) across iterations and increments as a
   preconditioner for CG, and re-factorises only when CG slows down.
 
 ``reuse=False`` is the plain loop (every group updated and re-assembled, a fresh factorization
@@ -61,7 +63,7 @@ class EquilibriumSolver:
     reuse : the nonlinear-only lever (see the module docstring)
     """
 
-    def __init__(self, model, linear: str = "auto", tolerance: float = 1e-8,
+    def __init__(self, model, linear: str = "auto", tolerance: float = 1e-6,
                  max_iterations: int = 15, reuse: bool = True, linear_tolerance: float = 1e-10):
         self.model = model
         self.tolerance = tolerance
@@ -72,6 +74,8 @@ class EquilibriumSolver:
                                          near_nullspace=cs.near_nullspace(),
                                          source=model.source, block_size=cs.block_size,
                                          reuse=reuse, tol=linear_tolerance)
+        self.condense = reuse and linear in ("auto", "direct") and bool(model.nonlinear_groups)
+        self._in_N = None
         self.zero_states = model.initial_state()
         self.load_scale = 0.0
         self._linear_cache = None      # K_lin data when the elastic moduli are constant
@@ -114,6 +118,23 @@ class EquilibriumSolver:
             self._linear_cache = data
         return data, f
 
+    def _condense(self, K_lin, T_new_q) -> None:
+        """Static condensation of the elastic part when it pays (2D, small 3D); with
+        temperature-dependent elastic moduli it is a preconditioner, rebuilt when stale."""
+        from .condensation import CondensedSolver, nonlinear_unknowns
+
+        if self._in_N is None:
+            self._in_N = nonlinear_unknowns(self.model)
+            if not CondensedSolver.applicable(self.model, self._in_N):
+                self.condense = False
+                return
+        if isinstance(self.linear, CondensedSolver) and not self.linear.stale:
+            return
+        constant = all(getattr(g.model, "constant_stiffness", False)
+                       for g in self.model.linear_groups)
+        self.linear = CondensedSolver(self.model.constraints.reduce_matrix(K_lin), self._in_N,
+                                      exact=constant)
+
     def _plain_groups(self, u, u_old, state, T_old_q, T_new_q, dt):
         """The plain loop: every group updated and assembled (no lever)."""
         model, asm = self.model, self.model.assembler
@@ -135,11 +156,13 @@ class EquilibriumSolver:
         return f, data, trial
 
     def solve_increment(self, u_old: np.ndarray, state: dict, T_old, T_new, dt: float,
-                        raise_on_failure: bool = True) -> IncrementResult:
+                        raise_on_failure: bool = True,
+                        u_guess: np.ndarray | None = None) -> IncrementResult:
         """Equilibrium at the end of one increment.
 
         ``state`` holds the constitutive state of the nonlinear groups at the start of the
         increment (elastic groups need none: their state follows from ``u`` and ``T``).
+        ``u_guess`` is a predictor for the end-of-increment displacement (default ``u_old``).
         """
         model = self.model
         cs = model.constraints
@@ -149,17 +172,18 @@ class EquilibriumSolver:
         if self.reuse:
             lin_data, f_lin = self.linear_part(T_new_q)
             K_lin = asm.csr(lin_data)
+            if self.condense:
+                self._condense(K_lin, T_new_q)
 
-        u = cs.expand(cs.Tt @ (u_old - cs.g))  # admissible start (prescribed values applied)
-        residuals = []
-        linear_iterations = 0
-        scale = None
-        self.counters["increments"] += 1
-        for iteration in range(self.max_iterations + 1):
+        start = u_old if u_guess is None else u_guess
+        u = cs.expand(cs.Tt @ (start - cs.g))  # admissible start (prescribed values applied)
+
+        def evaluate(u):
+            """Reduced residual, tangent data and trial state at the displacement ``u``."""
             if self.reuse:
                 f = K_lin @ u + f_lin
                 data = lin_data.copy()
-                trial_state = {}
+                trial = {}
                 for g in model.nonlinear_groups:
                     B = self._strain_matrix(g)
                     e = g.elements
@@ -167,17 +191,21 @@ class EquilibriumSolver:
                                                          T_new_q[e], dt, state[g.pattern])
                     f += asm.vector(stress, e, B)
                     data += asm.matrix_data(tangent, e, B)
-                    trial_state[g.pattern] = st
+                    trial[g.pattern] = st
             else:
-                f, data, trial_state = self._plain_groups(u, u_old, state, T_old_q, T_new_q, dt)
+                f, data, trial = self._plain_groups(u, u_old, state, T_old_q, T_new_q, dt)
             r = cs.reduce_vector(f)
-            norm = float(np.linalg.norm(r))
-            residuals.append(norm)
+            return r, float(np.linalg.norm(r)), data, trial
+
+        r, norm, data, trial_state = evaluate(u)
+        residuals = [norm]
+        linear_iterations = 0
+        self.counters["increments"] += 1
+        self.load_scale = max(self.load_scale, norm if np.isfinite(norm) else 0.0)
+        scale = max(norm, self.load_scale, 1e-300)
+        for iteration in range(self.max_iterations + 1):
             if not np.isfinite(norm):
                 break
-            if scale is None:
-                self.load_scale = max(self.load_scale, norm)
-                scale = max(norm, self.load_scale, 1e-300)
             if norm <= self.tolerance * scale:
                 self.counters["iterations"] += iteration
                 self.counters["linear_iterations"] += linear_iterations
@@ -187,11 +215,19 @@ class EquilibriumSolver:
                 break
             K = cs.reduce_matrix(asm.csr(data))
             self.linear.setup(K)
-            du_hat = self.linear.solve(-r)
+            du = cs.expand(self.linear.solve(-r), with_prescribed=False)
             linear_iterations += self.linear.iterations
-            if not np.all(np.isfinite(du_hat)):
+            if not np.all(np.isfinite(du)):
                 break
-            u = u + cs.expand(du_hat, with_prescribed=False)
+            # backtracking: a full Newton step that raises the residual is halved (at most
+            # three times); near the solution the full step is always taken
+            for step in (1.0, 0.5, 0.25, 0.125):
+                r_try, norm_try, data_try, trial_try = evaluate(u + step * du)
+                if np.isfinite(norm_try) and norm_try < norm:
+                    break
+            u = u + step * du
+            r, norm, data, trial_state = r_try, norm_try, data_try, trial_try
+            residuals.append(norm)
         if raise_on_failure:
             raise ConvergenceError(
                 f"Newton did not converge in {self.max_iterations} iterations "

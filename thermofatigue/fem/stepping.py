@@ -10,6 +10,8 @@ Increments
   by ``0.8 creep_tolerance / dp`` (at most ``growth`` times longer), and an increment with
   ``dp > 2 creep_tolerance`` is rejected and redone shorter (backward Euler's error is of order
   ``dp``, so this bounds the local integration error);
+* start Newton from a linear extrapolation of the last increment when both lie on the same
+  straight piece of the profile (the predictor saves about one iteration per increment);
 * are cut back by ``cutback`` when Newton fails, at most ``max_cutbacks`` times in a row; then
   :class:`~thermofatigue.errors.ConvergenceError` reports the time, the increment and where the
   last converged state was saved.
@@ -132,6 +134,7 @@ class TimeStepper:
         work_at_start = _accumulated(state)
         increments = 0
         clock = time.perf_counter()
+        previous = None  # (u, dt, segment) of the last increment, for the predictor
 
         def current():
             k = int(np.searchsorted(bounds[:, 1], t, side="right"))
@@ -148,11 +151,15 @@ class TimeStepper:
                 dt_try = next_stop - t  # no sliver before a corner
             record = current()
             cutbacks = 0
+            segment = int(np.searchsorted(profile.breakpoints, t, side="right"))
             while True:
                 t_new = next_stop if dt_try >= next_stop - t - 1e-12 else t + dt_try
                 T_new = float(profile.temperature(t_new))
+                guess = None
+                if previous is not None and previous[2] == segment and cutbacks == 0:
+                    guess = u + (t_new - t) / previous[1] * (u - previous[0])
                 step = solver.solve_increment(u, state, T, T_new, t_new - t,
-                                              raise_on_failure=False)
+                                              raise_on_failure=False, u_guess=guess)
                 dp = self._largest_inelastic_increment(state, step.state) if step.converged \
                     else np.inf
                 accurate = dp <= 2.0 * c.creep_tolerance or dt_try <= c.min_dt * 1.0001
@@ -175,6 +182,7 @@ class TimeStepper:
             record.newton_iterations += step.iterations
             record.linear_iterations += step.linear_iterations
             record.cutbacks += cutbacks
+            previous = (u, t_new - t, segment)
             u, state, t, T = step.u, step.state, t_new, T_new
             growth = c.growth if dp <= 0 else min(c.growth, 0.8 * c.creep_tolerance / dp)
             dt = min(max(dt_try * max(growth, 0.25), c.min_dt), c.max_dt)
