@@ -75,7 +75,6 @@ class EquilibriumSolver:
                                          source=model.source, block_size=cs.block_size,
                                          reuse=reuse, tol=linear_tolerance)
         self.condense = reuse and linear in ("auto", "direct") and bool(model.nonlinear_groups)
-        self._in_N = None
         self.zero_states = model.initial_state()
         self.load_scale = 0.0
         self._linear_cache = None      # K_lin data when the elastic moduli are constant
@@ -118,22 +117,14 @@ class EquilibriumSolver:
             self._linear_cache = data
         return data, f
 
-    def _condense(self, K_lin, T_new_q) -> None:
-        """Static condensation of the elastic part when it pays (2D, small 3D); with
-        temperature-dependent elastic moduli it is a preconditioner, rebuilt when stale."""
+    def _condense(self, K_lin) -> None:
+        """Static condensation of the elastic part, decided once: when it pays (2D, small 3D)."""
         from .condensation import CondensedSolver, nonlinear_unknowns
 
-        if self._in_N is None:
-            self._in_N = nonlinear_unknowns(self.model)
-            if not CondensedSolver.applicable(self.model, self._in_N):
-                self.condense = False
-                return
-        if isinstance(self.linear, CondensedSolver) and not self.linear.stale:
-            return
-        constant = all(getattr(g.model, "constant_stiffness", False)
-                       for g in self.model.linear_groups)
-        self.linear = CondensedSolver(self.model.constraints.reduce_matrix(K_lin), self._in_N,
-                                      exact=constant)
+        self.condense = False
+        in_N = nonlinear_unknowns(self.model)
+        if CondensedSolver.applicable(self.model, in_N):
+            self.linear = CondensedSolver(self.model.constraints.reduce_matrix(K_lin), in_N)
 
     def _plain_groups(self, u, u_old, state, T_old_q, T_new_q, dt):
         """The plain loop: every group updated and assembled (no lever)."""
@@ -173,7 +164,7 @@ class EquilibriumSolver:
             lin_data, f_lin = self.linear_part(T_new_q)
             K_lin = asm.csr(lin_data)
             if self.condense:
-                self._condense(K_lin, T_new_q)
+                self._condense(K_lin)
 
         start = u_old if u_guess is None else u_guess
         u = cs.expand(cs.Tt @ (start - cs.g))  # admissible start (prescribed values applied)
