@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
@@ -47,8 +49,9 @@ class DirectSolver:
     With ``reuse_factorization=True`` a factorization outlives its matrix: ``setup(A)`` with a
     new ``A`` only records it, and ``solve`` runs conjugate gradients on ``A`` preconditioned by
     the old factors (a Newton tangent that changes only in the solder joints stays close to the
-    one factorised). When CG needs more than ``refresh_iterations`` iterations (or fails), ``A``
-    is factorised afresh and solved directly.
+    one factorised). When CG needs more iterations than a factorization is worth (half the
+    ratio of factorization to solve time, at least ``refresh_iterations``), ``A`` is factorised
+    afresh and solved directly.
     """
 
     name = "direct"
@@ -66,6 +69,8 @@ class DirectSolver:
         self.A = None
         self.iterations = 0
         self.factorizations = 0
+        self._factor_seconds = 0.0
+        self._solve_seconds = 1.0
 
     def setup(self, A: sp.spmatrix) -> None:
         self.A = A
@@ -73,6 +78,7 @@ class DirectSolver:
             self._factorize(A)
 
     def _factorize(self, A) -> None:
+        start = time.perf_counter()
         if self.backend == "pardiso":
             import pypardiso
 
@@ -90,6 +96,7 @@ class DirectSolver:
                                      options={"SymmetricMode": True})
         self._factored = A
         self.factorizations += 1
+        self._factor_seconds = time.perf_counter() - start
 
     def _apply_factors(self, b):
         if self.backend == "pardiso":
@@ -103,15 +110,20 @@ class DirectSolver:
         b = np.asarray(b, dtype=float)
         if self._factored is self.A:
             self.iterations = 1
-            return self._apply_factors(b)
+            start = time.perf_counter()
+            x = self._apply_factors(b)
+            self._solve_seconds = time.perf_counter() - start
+            return x
         count = [0]
+        worth = int(0.5 * self._factor_seconds / max(self._solve_seconds, 1e-9))
+        maxiter = min(max(self.refresh_iterations, worth), 100)
 
         def callback(xk):
             count[0] += 1
 
         M = spla.LinearOperator(self.A.shape, matvec=self._apply_factors, dtype=float)
-        x, info = spla.cg(self.A, b, x0=x0, rtol=self.tol, maxiter=self.refresh_iterations,
-                          M=M, callback=callback)
+        x, info = spla.cg(self.A, b, x0=x0, rtol=self.tol, maxiter=maxiter, M=M,
+                          callback=callback)
         self.iterations = count[0]
         if info != 0:  # the old factors no longer precondition well: factorise this matrix
             self._factorize(self.A)
