@@ -23,6 +23,8 @@ elements, untagged elements, elements in two regions, mixed cell types.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +133,8 @@ def read_mesh(path, region_names: dict | None = None, check: bool = True) -> Tag
     if not path.is_file():
         raise InputError(path, "mesh", str(path), "an existing mesh file")
     try:
-        raw = meshio.read(path)
+        with contextlib.redirect_stdout(io.StringIO()):  # meshio's gmsh reader prints
+            raw = meshio.read(path)
     except (Exception, SystemExit) as exc:  # meshio raises many types (and exits on some)
         raise InputError(path, "mesh", str(path),
                          f"a mesh file meshio can read ({type(exc).__name__}: {exc})") from None

@@ -1,0 +1,135 @@
+"""Time per temperature cycle of the viscoplastic solver, and the gain of its nonlinear-only lever.
+
+    python benchmarks/cycling.py [--cycles 3] [--skip-3d] [--lever-increments 4]
+
+Two models, each stepped through the cool-down from the SAC305 solidus (217 C) and JEDEC
+JESD22-A104 condition G cycles (-40/+125 C, 15 min ramps and dwells), Anand solder:
+
+* 2D: the default case (0.4 mm-pitch WLCSP, diagonal slice, generalized plane strain);
+* 3D: the quarter model of a 6 x 6, 0.4 mm-pitch WLCSP at default mesh refinement (the
+  geometry benchmark's spec, benchmarks/meshing.py), about 190 k unknowns.
+
+Printed, from one run: per cycle the wall time, increments, Newton iterations and linear
+iterations; the 3-cycle totals against the targets (2D under 2 s, 3D quarter under 5 min, on
+2 cores); and the speed-up of the nonlinear-only lever (elastic part assembled once, only the
+solder updated and re-assembled, static condensation or reused factors) against the plain
+loop (every region updated and re-assembled, a fresh factorization every Newton iteration),
+both over the same increments: all cycles in 2D, the first ``--lever-increments`` increments
+in 3D (the plain loop takes too long there for whole cycles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from thermofatigue.case import default_case_path, parse_case, read_toml
+from thermofatigue.cycling import run_cycling, step_control
+from thermofatigue.fem.newton import EquilibriumSolver
+from thermofatigue.fem.stepping import TimeStepper
+from thermofatigue.loads import profile_from_spec
+from thermofatigue.run import build_model
+
+SPEC_6X6 = {
+    "family": "wlcsp", "name": "wlcsp_6x6_0p4", "passivation": {}, "dielectric": [{}, {}],
+    "rdl": {}, "ball": {"diameter": 0.26}, "array": {"rows": 6, "columns": 6, "pitch": 0.4},
+    "mesh": {"kind": "quarter"},
+}
+TARGET_2D, TARGET_3D = 2.0, 300.0
+
+
+def case_2d(cycles, out, lever=True):
+    raw = read_toml(default_case_path())
+    raw["load"]["cycles"] = cycles
+    raw["output"] = {"directory": str(out), "vtu": False}
+    raw["solver"] = {"nonlinear_lever": lever}
+    return parse_case(raw, source=str(default_case_path()), base_dir=default_case_path().parent)
+
+
+def case_3d(cycles, out, lever=True):
+    raw = {"title": "6x6 WLCSP quarter", "model": {"geometry": SPEC_6X6},
+           "load": {"preset": "JESD22-A104:G", "cycles": cycles, "stress_free_temperature": 217.0},
+           "solver": {"nonlinear_lever": lever}, "output": {"directory": str(out), "vtu": False}}
+    return parse_case(raw, source="benchmarks/cycling.py", base_dir=Path(out))
+
+
+def print_cycles(label, summary):
+    print(f"{label}: {summary['model']['elements']} elements, {summary['model']['unknowns']} "
+          f"unknowns, linear solver {summary['solver']['linear']}")
+    for c in summary["cycles"]:
+        print(f"  cycle {c['cycle']}: {c['seconds']:8.2f} s  {c['increments']:4d} increments  "
+              f"{c['newton_iterations']:4d} Newton iterations  {c['linear_iterations']:5d} linear "
+              f"iterations  {c['cutbacks']} cut-backs")
+    total = sum(c["seconds"] for c in summary["cycles"])
+    print(f"  {len(summary['cycles'])} cycles: {total:.2f} s (all steps incl. cool-down and "
+          f"set-up: {summary['timing_s']['total']:.2f} s)")
+    return total
+
+
+def lever_ratio(case, increments=None):
+    """Wall time of the same increments with and without the lever."""
+    times = {}
+    for lever in (True, False):
+        model = build_model(case)
+        solver = EquilibriumSolver(model, linear=case.solver["linear"], reuse=lever)
+        load = dict(case.profile)
+        load.setdefault("stress_free_temperature", case.stress_free_temperature)
+        profile = profile_from_spec(load, source=case.source)
+        count = [0]
+
+        class Enough(Exception):
+            pass
+
+        def stop(*_):
+            count[0] += 1
+            if increments is not None and count[0] >= increments:
+                raise Enough
+
+        start = time.perf_counter()
+        try:
+            TimeStepper(solver, profile, step_control(case), on_increment=stop).run()
+        except Enough:
+            pass
+        times[lever] = (time.perf_counter() - start, count[0], solver.counters["iterations"])
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--skip-3d", action="store_true")
+    parser.add_argument("--lever-increments", type=int, default=4)
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        s2 = run_cycling(case_2d(args.cycles, tmp / "2d"))
+        results["2d"] = print_cycles("2D slice (default case)", s2)
+        t = lever_ratio(case_2d(args.cycles, tmp / "2d_lever"))
+        print(f"  lever: {t[True][0]:.2f} s with, {t[False][0]:.2f} s without (plain loop), same "
+              f"{t[True][1]} increments ({t[True][2]} / {t[False][2]} Newton iterations): "
+              f"speed-up {t[False][0] / t[True][0]:.2f}x")
+        results["2d_lever"] = t[False][0] / t[True][0]
+        if not args.skip_3d:
+            s3 = run_cycling(case_3d(args.cycles, tmp / "3d"))
+            results["3d"] = print_cycles("3D quarter, 6 x 6 WLCSP", s3)
+            t = lever_ratio(case_3d(args.cycles, tmp / "3d_lever"), args.lever_increments)
+            print(f"  lever over the first {args.lever_increments} increments: {t[True][0]:.1f} s "
+                  f"with, {t[False][0]:.1f} s without ({t[True][2]} / {t[False][2]} Newton "
+                  f"iterations): speed-up {t[False][0] / t[True][0]:.2f}x")
+            results["3d_lever"] = t[False][0] / t[True][0]
+    print("\nsummary")
+    n = args.cycles
+    print(f"  2D slice, {n} cycles: {results['2d']:.2f} s (target < {TARGET_2D:g} s for 3: "
+          f"{'met' if results['2d'] < TARGET_2D and n == 3 else 'not met'}); lever speed-up "
+          f"{results['2d_lever']:.2f}x")
+    if "3d" in results:
+        print(f"  3D quarter, {n} cycles: {results['3d']:.1f} s (target < {TARGET_3D:g} s for 3: "
+              f"{'met' if results['3d'] < TARGET_3D and n == 3 else 'not met'}); lever speed-up "
+              f"{results['3d_lever']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
