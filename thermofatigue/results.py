@@ -28,34 +28,53 @@ def region_statistics(model, q_values: np.ndarray) -> dict:
 
 def top_surface_curvature(model, u: np.ndarray, region: str = "die",
                           within: float | None = None) -> dict:
-    """Curvature of the top face of ``region`` from a least-squares quadratic fit.
+    """Curvature of the top face of ``region`` from an area-weighted least-squares fit.
 
-    The out-of-plane displacement ``w`` of the nodes on the region's top face (largest
+    The out-of-plane displacement ``w`` of the mesh vertices on the region's top face (largest
     coordinate normal to the board: z in 3D, y in 2D) is fitted with
-    ``w = a + b x (+ c y) + kappa_x x^2 / 2 (+ kappa_y y^2 / 2 + kappa_xy x y)``; positive
-    curvature is concave up (centre lower than the edges). Also returns the warpage (peak-to-peak
-    ``w`` over that face) in mm. ``within`` restricts the fit to nodes with every in-plane
-    coordinate in ``[-within, within]`` (the centre of a symmetric model sits at the origin),
-    away from free-edge effects.
+    ``w = a + b x (+ c y) + kappa_x x^2 / 2 (+ kappa_y y^2 / 2 + kappa_xy x y)``, each vertex
+    weighted by its share of the face area (so that refinement above the joints does not bias
+    the fit); positive curvature is concave up (centre lower than the edges). Also returns the
+    warpage (peak-to-peak ``w`` over that face) in mm. ``within`` restricts the fit to vertices
+    with every in-plane coordinate in ``[-within, within]`` (the centre of a symmetric model
+    sits at the origin), away from free-edge effects.
     """
     disc = model.disc
+    mesh = model.tagged.mesh
     dim = disc.dim
     elems = model.tagged.regions[region]
-    nodes = np.unique(disc.scalar_basis.element_dofs[:, elems])
-    x = disc.node_coordinates[nodes]
-    top = x[:, dim - 1].max()
-    thickness = x[:, dim - 1].max() - x[:, dim - 1].min()
-    on_top = np.abs(x[:, dim - 1] - top) <= 1e-6 * max(thickness, 1e-12)
+    in_region = np.zeros(mesh.t.shape[1], dtype=bool)
+    in_region[elems] = True
+    vertices = np.unique(mesh.t[:, elems])
+    z = mesh.p[dim - 1]
+    top = z[vertices].max()
+    tol = 1e-6 * max(np.ptp(z[vertices]), 1e-12)
+    # facets of the region lying in its top plane, and each vertex's share of their area
+    facets = np.flatnonzero(np.all(np.abs(z[mesh.facets] - top) <= tol, axis=0)
+                            & (in_region[mesh.f2t[0]] | in_region[np.maximum(mesh.f2t[1], 0)]
+                               & (mesh.f2t[1] >= 0)))
+    corners = mesh.p[:, mesh.facets[:, facets]]
+    if dim == 2:
+        area = np.abs(corners[0, 1] - corners[0, 0])
+    else:
+        area = 0.5 * np.linalg.norm(np.cross((corners[:, 1] - corners[:, 0]).T,
+                                             (corners[:, 2] - corners[:, 0]).T), axis=1)
+    weight = np.zeros(mesh.p.shape[1])
+    np.add.at(weight, mesh.facets[:, facets].ravel(),
+              np.repeat(area / mesh.facets.shape[0], mesh.facets.shape[0]))
+    on_top = np.flatnonzero(weight > 0)
     if within is not None:
-        on_top &= np.all(np.abs(x[:, : dim - 1]) <= within * (1 + 1e-12), axis=1)
-    xt = x[on_top]
-    w = disc.nodal_values(u)[nodes[on_top], dim - 1]
+        inside = np.all(np.abs(mesh.p[: dim - 1, on_top]) <= within * (1 + 1e-12), axis=0)
+        on_top = on_top[inside]
+    xt = mesh.p[:, on_top].T
+    w = disc.nodal_values(u)[on_top, dim - 1]   # vertices are the first scalar nodes
+    sw = np.sqrt(weight[on_top])
     if dim == 2:
         A = np.column_stack([np.ones(len(xt)), xt[:, 0], 0.5 * xt[:, 0] ** 2])
-        coef, *_ = np.linalg.lstsq(A, w, rcond=None)
+        coef, *_ = np.linalg.lstsq(A * sw[:, None], w * sw, rcond=None)
         return {"kappa_x": float(coef[2]), "warpage": float(np.ptp(w)), "nodes": int(len(w))}
     X, Y = xt[:, 0], xt[:, 1]
     A = np.column_stack([np.ones(len(xt)), X, Y, 0.5 * X ** 2, 0.5 * Y ** 2, X * Y])
-    coef, *_ = np.linalg.lstsq(A, w, rcond=None)
+    coef, *_ = np.linalg.lstsq(A * sw[:, None], w * sw, rcond=None)
     return {"kappa_x": float(coef[3]), "kappa_y": float(coef[4]), "kappa_xy": float(coef[5]),
             "warpage": float(np.ptp(w)), "nodes": int(len(w))}
