@@ -77,7 +77,9 @@ class EquilibriumSolver:
         self.condense = reuse and linear in ("auto", "direct") and bool(model.nonlinear_groups)
         self.zero_states = model.initial_state()
         self.load_scale = 0.0
-        self._linear_cache = None      # K_lin data when the elastic moduli are constant
+        self._linear_cache = None      # K data of the elastic groups with constant moduli
+        self._unit_loads = {}          # per such group: loads of unit strain components
+        self._linear_last = None       # (temperature, K_lin data, f_lin) of the last call
         self._B = {}                   # strain matrices of the nonlinear groups
         self.counters = {"increments": 0, "iterations": 0, "linear_iterations": 0}
 
@@ -96,25 +98,47 @@ class EquilibriumSolver:
         return np.einsum("eqkn,en->eqk", B, u[self.model.disc.element_dofs[group.elements]],
                          optimize=True)
 
-    def linear_part(self, T_new_q):
+    def linear_part(self, T_new_q, T_uniform=None):
         """``(K_lin data, f_lin)`` of the elastic groups at the temperature ``T_new_q``:
-        stiffness and internal force at zero strain (minus the thermal load)."""
+        stiffness and internal force at zero strain (minus the thermal load).
+
+        Groups with temperature-independent moduli are assembled once; under a uniform
+        temperature their thermal load is ``-sum_c eps_th,c(T) F_c`` with ``F_c`` the load of a
+        unit strain component, also computed once. Others are updated at every call; a call at
+        the temperature of the previous one (a dwell) returns the previous result.
+        """
+        key = T_uniform if T_uniform is not None else T_new_q.tobytes()
+        if self._linear_last is not None and self._linear_last[0] == key:
+            return self._linear_last[1], self._linear_last[2]
         model = self.model
         asm = model.assembler
+        nq = model.disc.n_quadrature
+        fixed = [g for g in model.linear_groups if getattr(g.model, "constant_stiffness", False)]
+        if self._linear_cache is None:
+            self._linear_cache = np.zeros(asm.nnz)
+            for g in fixed:
+                C = g.model.stiffness(T_new_q[g.elements])
+                self._linear_cache += asm.matrix_data(C, g.elements)
+        data = self._linear_cache.copy()
         f = np.zeros(model.disc.n_dofs)
-        constant = all(getattr(g.model, "constant_stiffness", False) for g in model.linear_groups)
-        need_matrix = not (constant and self._linear_cache is not None)
-        data = np.zeros(asm.nnz) if need_matrix else self._linear_cache
         for g in model.linear_groups:
             e = g.elements
-            zero = np.zeros((e.size, model.disc.n_quadrature, 6))
+            if g in fixed and T_uniform is not None:
+                if g.pattern not in self._unit_loads:
+                    C = np.asarray(g.model.stiffness(np.array(T_uniform)))
+                    self._unit_loads[g.pattern] = np.column_stack(
+                        [asm.vector(np.broadcast_to(C[:, c], (e.size, nq, 6)), e)
+                         for c in range(6)])
+                eps_th = np.asarray(g.model.thermal_strain_vector(np.array(T_uniform)))
+                f -= self._unit_loads[g.pattern] @ eps_th
+                continue
+            zero = np.zeros((e.size, nq, 6))
             stress, tangent, _ = g.model.update(zero, T_new_q[e], T_new_q[e], 0.0,
                                                 self.zero_states[g.pattern])
             f += asm.vector(stress, e)
-            if need_matrix:
+            if g not in fixed:
                 data += asm.matrix_data(tangent, e)
-        if constant:
-            self._linear_cache = data
+        self._linear_last = (key, data, f)
         return data, f
 
     def _condense(self, K_lin) -> None:
@@ -161,7 +185,8 @@ class EquilibriumSolver:
         T_old_q = model.temperature_at_quadrature(T_old)
         T_new_q = model.temperature_at_quadrature(T_new)
         if self.reuse:
-            lin_data, f_lin = self.linear_part(T_new_q)
+            lin_data, f_lin = self.linear_part(
+                T_new_q, float(T_new) if np.ndim(T_new) == 0 else None)
             K_lin = asm.csr(lin_data)
             if self.condense:
                 self._condense(K_lin)
