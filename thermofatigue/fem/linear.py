@@ -26,9 +26,15 @@ import scipy.sparse.linalg as spla
 from ..errors import ConvergenceError, InputError
 
 LINEAR_SOLVERS = ("auto", "direct", "amg")
-# Size above which "auto" switches to AMG-CG (benchmarks/assembly.py): SuperLU's fill-in grows
-# fast in 3D; PARDISO's nested dissection pushes the crossover up.
-DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 20_000}, "pardiso": {2: 1_000_000, 3: 150_000}}
+# Size above which "auto" switches to AMG-CG. 3D, from benchmarks/assembly.py (P2 die on board,
+# one factorization + solve vs AMG setup + CG to 1e-8, wall time on 2 shared cores): AMG is
+# already faster at 5 k unknowns (0.4 s; PARDISO 0.5 s, SuperLU 0.7 s); at 11 k 0.5 s vs 0.7 s
+# and 2.4 s, at 26 k 1.5 s vs 2.1 s and 13 s, at 50 k 1.7 s vs 4.8 s and 88 s, at 200 k 9.8 s
+# vs 46 s (PARDISO, 1.9 GB of factors). Direct stays the choice up to where its factorization
+# costs about one AMG solve more, because Newton iterations re-use the factors as a CG
+# preconditioner (a few back-substitutions, cheaper than ~25 V-cycles) and it does not depend
+# on the conditioning. The 2D limits are not re-measured.
+DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 30_000}}
 
 
 def _pardiso_available() -> bool:
@@ -43,8 +49,8 @@ class DirectSolver:
     """Sparse direct solve: Intel MKL PARDISO (Cholesky, if the optional ``pypardiso`` package
     is installed) or SuperLU (LU with minimum-degree ordering of A^T + A), always available.
 
-    PARDISO's nested-dissection Cholesky is about 8x faster than SuperLU on 3D quadratic
-    tetrahedra at 17 k unknowns and the gap widens with size (``benchmarks/assembly.py``).
+    PARDISO's nested-dissection Cholesky is faster than SuperLU on 3D quadratic tetrahedra by
+    4x at 11 k unknowns, 6x at 26 k and 19x at 50 k (``benchmarks/assembly.py``).
 
     With ``reuse_factorization=True`` a factorization outlives its matrix: ``setup(A)`` with a
     new ``A`` only records it, and ``solve`` runs conjugate gradients on ``A`` preconditioned by
@@ -114,18 +120,11 @@ class DirectSolver:
             x = self._apply_factors(b)
             self._solve_seconds = time.perf_counter() - start
             return x
-        count = [0]
         worth = int(0.5 * self._factor_seconds / max(self._solve_seconds, 1e-9))
         maxiter = min(max(self.refresh_iterations, worth), 100)
-
-        def callback(xk):
-            count[0] += 1
-
-        M = spla.LinearOperator(self.A.shape, matvec=self._apply_factors, dtype=float)
-        x, info = spla.cg(self.A, b, x0=x0, rtol=self.tol, maxiter=maxiter, M=M,
-                          callback=callback)
-        self.iterations = count[0]
-        if info != 0:  # the old factors no longer precondition well: factorise this matrix
+        x, self.iterations, converged = _pcg(self.A, b, self._apply_factors,
+                                             self.tol * np.sqrt(_dot(b, b)), maxiter, x0)
+        if not converged:  # the old factors no longer precondition well: factorise this matrix
             self._factorize(self.A)
             self.iterations += 1
             return self._apply_factors(b)
@@ -153,7 +152,6 @@ class AMGSolver:
         self.maxiter = maxiter
         self.reuse_hierarchy = reuse_hierarchy
         self.ml = None
-        self._M = None
         self.A = None
         self.iterations = 0
 
@@ -179,22 +177,22 @@ class AMGSolver:
         else:
             fine = A
         # Settings measured on the die-on-board plate of benchmarks/assembly.py (Si on FR-4,
-        # P2 tets, 50 k / 215 k / 962 k unknowns, CG to 1e-8; CPU seconds, the machine being
-        # shared): node-block aggregation with a weak strength threshold and energy-minimising
-        # prolongation keep CG at 23-24 iterations and the operator complexity at 1.21-1.22;
-        # the time per iteration then grows with the nonzeros (33 / 128 / 604 ms) and setup +
-        # solve as DOF^1.00 (2.3 / 7.9 / 39 s). One forward Gauss-Seidel sweep before and one
-        # backward sweep after the coarse correction (a symmetric V-cycle, so CG applies) cost
-        # half of pyamg's default (a symmetric sweep on each side) for 23 instead of 17
-        # iterations: -20 % solve time. The candidates are not smoothed
-        # (improve_candidates=None): B holds the rigid-body modes already, and the 48 block
-        # sweeps that would cost were a quarter of the setup.
+        # P2 tets, 50 k / 200 k / 1 M unknowns, CG to 1e-8): node-block aggregation with a weak
+        # strength threshold and energy-minimising prolongation keep CG at 22-24 iterations,
+        # three levels and an operator complexity of 1.20-1.22; the time per iteration then
+        # grows with the nonzeros (33 / 128 / 604 ms CPU) and setup + solve as DOF^1.00 in CPU
+        # time (2.3 / 7.9 / 39 s), DOF^1.01 and 1.14 in wall time in two runs of the benchmark
+        # on the shared 2-core machine (1.9 / 7.8 / 39 s and 1.7 / 9.8 / 53 s). One forward
+        # Gauss-Seidel sweep before and one backward sweep after the coarse correction (a
+        # symmetric V-cycle, so CG applies) cost half of pyamg's default (a symmetric sweep on
+        # each side) for 23 instead of 17 iterations: -20 % solve time. The candidates are not
+        # smoothed (improve_candidates=None): B holds the rigid-body modes already, and the 48
+        # block sweeps that would cost were a quarter of the setup.
         self.ml = pyamg.smoothed_aggregation_solver(
             fine, B=B, symmetry="hermitian", strength=("symmetric", {"theta": 0.05}),
             smooth="energy", improve_candidates=None, max_coarse=500, coarse_solver="splu",
             presmoother=("block_gauss_seidel", {"sweep": "forward"}),
             postsmoother=("block_gauss_seidel", {"sweep": "backward"}))
-        self._M = spla.LinearOperator(A.shape, matvec=self._v_cycle, dtype=float)
 
     def _v_cycle(self, b: np.ndarray, level: int = 0) -> np.ndarray:
         """One V-cycle from a zero guess: the preconditioner. (pyamg's ``aspreconditioner``
@@ -217,20 +215,57 @@ class AMGSolver:
         return x
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
-        residuals = []
-        bnorm = np.linalg.norm(b)
+        b = np.asarray(b, dtype=float)
+        bnorm = np.sqrt(_dot(b, b))
         if bnorm == 0.0:
             self.iterations = 0
             return np.zeros_like(b)
-        x, info = spla.cg(self.A, b, x0=x0, rtol=self.tol, maxiter=self.maxiter, M=self._M,
-                          callback=lambda xk: residuals.append(1))
-        self.iterations = len(residuals)
-        if info != 0:
+        x, self.iterations, converged = _pcg(self.A, b, self._v_cycle, self.tol * bnorm,
+                                             self.maxiter, x0)
+        if not converged:
             r = np.linalg.norm(b - self.A @ x) / bnorm
             raise ConvergenceError(
                 f"AMG-CG did not reach the relative residual {self.tol:g} in {self.maxiter} "
                 f"iterations (reached {r:.2e}); try solver.linear = \"direct\"")
         return x
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Inner product without BLAS. np.dot calls OpenBLAS's threaded ddot, whose threads
+    spin-wait for a core on a loaded machine: 3.3 ms instead of 0.03 ms for 50 k unknowns on
+    2 busy cores, which made scipy's CG take 2.4 s instead of 1.0 s (benchmarks/assembly.py)."""
+    return float(np.einsum("i,i->", a, b))
+
+
+def _pcg(A, b, precondition, atol: float, maxiter: int, x0=None):
+    """Preconditioned conjugate gradients to ``||b - A x|| <= atol`` (the recursive residual,
+    as scipy's ``cg``); returns ``(x, iterations, converged)``."""
+    if x0 is None:
+        x = np.zeros_like(b)
+        r = b.copy()
+    else:
+        x = np.array(x0, dtype=float)
+        r = b - A @ x
+    if np.sqrt(_dot(r, r)) <= atol:
+        return x, 0, True
+    z = precondition(r)
+    p = z.copy()
+    rz = _dot(r, z)
+    for k in range(1, maxiter + 1):
+        q = A @ p
+        pq = _dot(p, q)
+        if not pq > 0.0:  # breakdown: the matrix (or the preconditioner) is not SPD
+            return x, k, False
+        alpha = rz / pq
+        x += alpha * p
+        r -= alpha * q
+        if np.sqrt(_dot(r, r)) <= atol:
+            return x, k, True
+        z = precondition(r)
+        rz, rz_old = _dot(r, z), rz
+        p *= rz / rz_old
+        p += z
+    return x, maxiter, False
 
 
 def make_linear_solver(kind: str, n_unknowns: int, dim: int,
