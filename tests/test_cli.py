@@ -184,3 +184,25 @@ def test_unknown_case_key_and_bad_toml(tmp_path, capsys):
 def test_missing_case_file(tmp_path, capsys):
     expect_input_error(tmp_path, capsys, tmp_path / "absent.toml", "absent.toml",
                        "an existing TOML case file")
+
+
+def test_mesh_command_builds_a_tagged_mesh(tmp_path, capsys):
+    spec = tmp_path / "wlcsp.toml"
+    spec.write_text('family = "wlcsp"\n[ball]\ndiameter = 0.26\n[array]\nrows = 2\ncolumns = 2\n'
+                    'pitch = 0.4\n[mesh]\nkind = "slice2d"\nsize = 0.3\n')
+    code, out, err = run_cli(["mesh", spec, "-o", tmp_path / "model.msh"], capsys)
+    assert code == 0, err
+    assert "model.msh" in out and (tmp_path / "model.json").is_file()
+    from thermofatigue.mesh import read_mesh
+
+    tagged = read_mesh(tmp_path / "model.msh")
+    assert "die" in tagged.regions and any(r.startswith("joint_") for r in tagged.regions)
+
+
+def test_mesh_command_rejects_a_bad_spec(tmp_path, capsys):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('family = "wlcsp"\n[die]\nthickness = -0.1\n[ball]\ndiameter = 0.26\n'
+                    '[array]\nrows = 2\ncolumns = 2\npitch = 0.4\n')
+    code, out, err = run_cli(["mesh", spec, "-o", tmp_path / "model.msh"], capsys)
+    assert code == 2 and "die.thickness" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "model.msh").exists()

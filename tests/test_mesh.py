@@ -224,3 +224,24 @@ def test_region_named_in_case_but_missing_in_mesh():
     tagged = from_meshio(tet_meshio(), source="model.vtu")
     with pytest.raises(MeshError, match=r"joint_\* = 'no such region in the mesh'"):
         check_mesh(tagged, required_regions=["die", "joint_*"])
+
+
+def test_xdmf_with_integer_cell_data_and_name_map(tmp_path):
+    """XDMF with inline XML data (HDF5-backed XDMF needs h5py, which meshio imports then)."""
+    mesh = SKFEM_MESHES["tetra"]()
+    tags = split_regions(mesh)
+    points = " ".join(f"{v:.17g}" for v in mesh.p.T.ravel())
+    cells = " ".join(str(v) for v in mesh.t.T.ravel())
+    n, e = mesh.p.shape[1], mesh.t.shape[1]
+    (tmp_path / "model.xdmf").write_text(f"""<?xml version="1.0"?>
+<Xdmf Version="3.0"><Domain><Grid Name="mesh" GridType="Uniform">
+<Topology TopologyType="Tetrahedron" NumberOfElements="{e}">
+<DataItem Dimensions="{e} 4" NumberType="Int" Format="XML">{cells}</DataItem></Topology>
+<Geometry GeometryType="XYZ"><DataItem Dimensions="{n} 3" Format="XML">{points}</DataItem></Geometry>
+<Attribute Name="region" AttributeType="Scalar" Center="Cell">
+<DataItem Dimensions="{e}" NumberType="Int" Format="XML">{" ".join(map(str, tags))}</DataItem>
+</Attribute></Grid></Domain></Xdmf>""")
+    (tmp_path / "model.json").write_text(json.dumps({"region_names": {"1": "die", "2": "board"}}))
+    tagged = read_mesh(tmp_path / "model.xdmf")
+    np.testing.assert_array_equal(tagged.regions["die"], np.flatnonzero(tags == 1))
+    assert sum(tagged.region_volumes().values()) == pytest.approx(1.0)
