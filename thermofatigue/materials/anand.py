@@ -49,7 +49,7 @@ from thermofatigue.materials.j2 import (
     J2Model,
     asinh_of_exp,
     log_sinh,
-    read_positive_constants,
+    log_arrhenius,
     solve_decreasing,
     solve_viscous_return,
 )
@@ -69,7 +69,6 @@ ANAND_UNITS = {
     "a": "dimensionless",
 }
 
-KELVIN = 273.15
 #: Floor on |B| in the derivative |B|^(a-1) when a < 1 (it is singular at B = 0 there).
 _B_FLOOR = 1e-12
 
@@ -82,17 +81,11 @@ class Anand(J2Model):
     ``s0``).
     """
 
+    units = ANAND_UNITS
     model_name = "anand"
 
-    def __init__(self, params, youngs_modulus, poissons_ratio, thermal_strain,
-                 source="<inline>", field_prefix=""):
-        self.constants = read_positive_constants(params, ANAND_UNITS, self.model_name,
-                                                 source, field_prefix)
-        super().__init__(youngs_modulus, poissons_ratio, thermal_strain, source, field_prefix)
-        c = self.constants
-        self.s0, self.Q_over_R, self.A = c["s0"], c["Q_over_R"], c["A"]
-        self.xi, self.m = c["xi"], c["m"]
-        self.h0, self.s_hat, self.n, self.a = (c[k] for k in ("h0", "s_hat", "n", "a"))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._log_ratio_cap = MAX_LOG / (2.0 * max(self.a, 1.0))
 
     def _initial_variables(self, shape):
@@ -101,7 +94,7 @@ class Anand(J2Model):
     # -- closed forms (rates and steady state) ------------------------------------------
     def _log_rate_factor(self, temperature):
         """``log(A exp(-Q/(R T)))`` with ``T`` in C."""
-        return np.log(self.A) - self.Q_over_R / (np.asarray(temperature, dtype=float) + KELVIN)
+        return log_arrhenius(self.A, self.Q_over_R, temperature)
 
     def inelastic_strain_rate(self, equivalent_stress, deformation_resistance, temperature):
         """``A exp(-Q/RT) [sinh(xi sigma/s)]^(1/m)`` (1/s), via log-sinh, exponent clipped

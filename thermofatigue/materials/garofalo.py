@@ -29,31 +29,24 @@ from thermofatigue.materials.j2 import (
     J2Model,
     asinh_of_exp,
     log_sinh,
-    read_positive_constants,
+    log_arrhenius,
     solve_viscous_return,
 )
 
 __all__ = ["Garofalo", "GAROFALO_UNITS"]
 
 GAROFALO_UNITS = {"C1": "1/s", "C2": "1/MPa", "C3": "dimensionless", "C4": "K"}
-KELVIN = 273.15
 
 
 class Garofalo(J2Model):
     """Garofalo hyperbolic-sine creep: ``Garofalo(params, youngs_modulus, poissons_ratio,
     thermal_strain, source="<inline>", field_prefix="")``."""
 
+    units = GAROFALO_UNITS
     model_name = "garofalo"
 
-    def __init__(self, params, youngs_modulus, poissons_ratio, thermal_strain,
-                 source="<inline>", field_prefix=""):
-        self.constants = read_positive_constants(params, GAROFALO_UNITS, self.model_name,
-                                                 source, field_prefix)
-        super().__init__(youngs_modulus, poissons_ratio, thermal_strain, source, field_prefix)
-        self.C1, self.C2, self.C3, self.C4 = (self.constants[k] for k in GAROFALO_UNITS)
-
     def _log_rate_factor(self, temperature):
-        return np.log(self.C1) - self.C4 / (np.asarray(temperature, dtype=float) + KELVIN)
+        return log_arrhenius(self.C1, self.C4, temperature)
 
     def creep_rate(self, equivalent_stress, temperature):
         """``C1 sinh(C2 sigma)^C3 exp(-C4/T)`` (1/s); log-sinh form, exponent clipped at

@@ -65,6 +65,8 @@ __all__ = [
     "asinh_of_exp",
     "log_sinh",
     "read_positive_constants",
+    "log_arrhenius",
+    "KELVIN",
     "J2Model",
     "MAX_LOG",
 ]
@@ -200,6 +202,15 @@ def log_sinh(x):
     return np.where(positive, value, -np.inf)
 
 
+# ------------------------------------------------------------------ temperature
+KELVIN = 273.15
+
+
+def log_arrhenius(prefactor: float, Q_over_R: float, temperature) -> np.ndarray:
+    """``log(prefactor exp(-Q/(R T)))`` with ``T`` in C (kelvin inside the exponential)."""
+    return np.log(prefactor) - Q_over_R / (np.asarray(temperature, dtype=float) + KELVIN)
+
+
 # ------------------------------------------------------------------ scalar equations
 def solve_decreasing(residual, x0, lower, upper, xtol, max_iterations=200):
     """Vectorised safeguarded Newton for ``f(x) = 0`` with ``f`` decreasing on a bracket.
@@ -328,9 +339,17 @@ class J2Model:
     nonlinear = True
     #: name used in error fields (``<model>.<key>``)
     model_name = "j2"
+    #: required constants and their units; each becomes an attribute of the same name
+    units: dict = {}
+    #: constants that may be zero
+    allow_zero: tuple = ()
 
-    def __init__(self, youngs_modulus: Callable, poissons_ratio: Callable,
+    def __init__(self, params, youngs_modulus: Callable, poissons_ratio: Callable,
                  thermal_strain: Callable, source: str = "<inline>", field_prefix: str = ""):
+        self.constants = read_positive_constants(params, self.units, self.model_name, source,
+                                                 field_prefix, allow_zero=self.allow_zero)
+        for key, value in self.constants.items():
+            setattr(self, key, value)
         for name, fn in (("youngs_modulus", youngs_modulus), ("poissons_ratio", poissons_ratio),
                          ("thermal_strain", thermal_strain)):
             if not callable(fn):

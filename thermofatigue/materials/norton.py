@@ -23,31 +23,24 @@ import numpy as np
 from thermofatigue.materials.j2 import (
     MAX_LOG,
     J2Model,
-    read_positive_constants,
+    log_arrhenius,
     solve_viscous_return,
 )
 
 __all__ = ["Norton", "NORTON_UNITS"]
 
 NORTON_UNITS = {"A": "1/s", "sigma_ref": "MPa", "n": "dimensionless", "Q_over_R": "K"}
-KELVIN = 273.15
 
 
 class Norton(J2Model):
     """Norton power-law creep: ``Norton(params, youngs_modulus, poissons_ratio,
     thermal_strain, source="<inline>", field_prefix="")``."""
 
+    units = NORTON_UNITS
     model_name = "norton"
 
-    def __init__(self, params, youngs_modulus, poissons_ratio, thermal_strain,
-                 source="<inline>", field_prefix=""):
-        self.constants = read_positive_constants(params, NORTON_UNITS, self.model_name,
-                                                 source, field_prefix)
-        super().__init__(youngs_modulus, poissons_ratio, thermal_strain, source, field_prefix)
-        self.A, self.sigma_ref, self.n, self.Q_over_R = (self.constants[k] for k in NORTON_UNITS)
-
     def _log_rate_factor(self, temperature):
-        return np.log(self.A) - self.Q_over_R / (np.asarray(temperature, dtype=float) + KELVIN)
+        return log_arrhenius(self.A, self.Q_over_R, temperature)
 
     def creep_rate(self, equivalent_stress, temperature):
         """``A (sigma/sigma_ref)^n exp(-Q/RT)`` (1/s), exponent clipped at ``MAX_LOG``."""

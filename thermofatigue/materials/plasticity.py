@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermofatigue.materials.j2 import J2Model, read_positive_constants
+from thermofatigue.materials.j2 import J2Model
 
 __all__ = ["J2Plasticity", "PLASTICITY_UNITS"]
 
@@ -30,16 +30,9 @@ class J2Plasticity(J2Model):
     ``J2Plasticity(params, youngs_modulus, poissons_ratio, thermal_strain,
     source="<inline>", field_prefix="")``."""
 
+    units = PLASTICITY_UNITS
+    allow_zero = ("hardening_modulus",)
     model_name = "plasticity"
-
-    def __init__(self, params, youngs_modulus, poissons_ratio, thermal_strain,
-                 source="<inline>", field_prefix=""):
-        self.constants = read_positive_constants(params, PLASTICITY_UNITS, self.model_name,
-                                                 source, field_prefix,
-                                                 allow_zero=("hardening_modulus",))
-        super().__init__(youngs_modulus, poissons_ratio, thermal_strain, source, field_prefix)
-        self.yield_stress = self.constants["yield_stress"]
-        self.hardening_modulus = self.constants["hardening_modulus"]
 
     def flow_stress(self, equivalent_plastic_strain):
         """Current yield stress ``sigma_y + H p`` (MPa)."""
