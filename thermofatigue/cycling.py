@@ -13,7 +13,7 @@ default), steps through the cool-down and the cycles of the case's profile, and 
   interface layers (Darveaux's averaging volume), the accumulated inelastic strain, and the
   cycle-to-cycle change;
 * ``hysteresis.csv``: per joint and increment, volume-averaged stress and inelastic strain
-  against time and temperature (the hysteresis loops);
+  against time and temperature (the hysteresis loops; cycle 0 is the cool-down);
 * ``summary.json`` (last): settings, versions, cycle statistics, the critical joint, and whether
   the response stabilised.
 
@@ -131,7 +131,7 @@ def run_cycling(case: Case, progress=None) -> dict:
     series = []
 
     def on_increment(t, T, u, state):
-        k = int(profile.cycle_index(np.array(t - 1e-9)))
+        k = int(profile.cycle_index(np.array(t - 1e-9))) + 1  # 1, 2, ...; 0 = cool-down
         for j in joints:
             st = state.get(j.whole.group)
             if st is None:
