@@ -153,10 +153,15 @@ def test_plane_strain_slice_stabilises_under_three_jedec_g_cycles(tmp_path, caps
     last = corner[corner["cycle"] == 3]
     # a closed-ish loop: shear inelastic strain goes back and forth within the cycle
     assert np.ptp(last["gin_xy"]) > 0 and np.ptp(last["sxy"]) > 1.0
-    # the stored work of the last cycle equals the loop's energy in joints.csv
+    # the energy of cycle 3 in joints.csv is the growth of the accumulated work over that
+    # cycle in the hysteresis record (both volume averages over the whole joint)
     table = np.genfromtxt(results / "joints.csv", delimiter=",", names=True, dtype=None,
                           encoding=None)
     assert len(table) == 2 * 3
+    row = table[(table["joint"] == critical["joint"]) & (table["cycle"] == 3)][0]
+    work = corner["inelastic_work"]
+    growth = work[corner["cycle"] == 3][-1] - work[corner["cycle"] == 2][-1]
+    assert growth == pytest.approx(row["dW_joint"], rel=1e-9)
 
 
 # --------------------------------------------------------------------------------------------
