@@ -419,8 +419,7 @@ def test_row_slice_board_layers_and_given_standoff(tmp_path):
 # --------------------------------------------------------------------------------------------
 # the thermo-elastic solver runs on every family and model kind
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("family", list(SPECS))
-def test_thermoelastic_solve_on_every_model_kind(built, family):
+def thermoelastic_on_every_kind(built, family, order_3d):
     """Read each built mesh with read_mesh, give its regions the default materials and its
     symmetry surfaces symmetry conditions, cool from 125 C to 25 C: the solve converges, the
     symmetry planes carry no normal displacement and the joints see mismatch stress."""
@@ -438,7 +437,8 @@ def test_thermoelastic_solve_on_every_model_kind(built, family):
         materials = {p: constitutive_model(get_material(name), "elastic", 125.0, fe_kind)
                      for p, name in default_materials(tagged.regions).items()}
         boundary = default_boundary(tagged.boundaries)
-        model = Model(tagged, fe_kind, materials, boundary)
+        model = Model(tagged, fe_kind, materials, boundary,
+                      order=2 if kind == "slice2d" else order_3d)
         solver = EquilibriumSolver(model, linear="direct")
         step = solver.solve_increment(np.zeros(model.disc.n_dofs), {}, 125.0, 25.0, 0.0)
         assert step.converged and step.iterations == 1
@@ -455,3 +455,16 @@ def test_thermoelastic_solve_on_every_model_kind(built, family):
                                      model.initial_state())
         joint_stress = von_mises(fields["joint_*"]["stress"])
         assert 1.0 < joint_stress.max() < 1e4, (family, kind)
+
+
+@pytest.mark.parametrize("family", list(SPECS))
+def test_thermoelastic_solve_on_every_model_kind(built, family):
+    """Every family and kind; the 3D kinds with linear elements here (a direct solve of the
+    quadratic full models, ~100 k unknowns, takes minutes without PARDISO: slow test below)."""
+    thermoelastic_on_every_kind(built, family, order_3d=1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", list(SPECS))
+def test_thermoelastic_solve_on_every_model_kind_quadratic(built, family):
+    thermoelastic_on_every_kind(built, family, order_3d=2)
