@@ -30,6 +30,11 @@ bracket ``[dp_lo, q_trial / 3G]`` with ``R1 >= 0`` at ``dp_lo`` (``dp_lo <= q_tr
 and ``z <= min(1, (xi q_trial / 2 max(s_old, s_hat))^(1/m))``, since then ``s <= max(s_old,
 s_hat)`` and ``asinh(w) <= w``) and ``R1 < 0`` at the upper end; a Newton step leaving the
 bracket is replaced by bisection in ``log dp``, so every point returns a finite answer.
+That nested solve is the robust path. The fast path runs first: plain Newton on the pair
+``(log dp, s)`` (2x2 linearisation in closed form, steps limited and kept in the bracket), which
+converges for all points of the cycling benchmarks in 3-8 iterations at a quarter of the cost
+of one nested iteration; points where it has not converged after 12 iterations go to the
+nested solve. Both find the same unique root (tested to 1e-9 on random trial states).
 The consistent tangent linearises the coupled system exactly:
 ``d dp / d q_trial = 1 / (3 G + dg/d dp)`` with ``g = (s(dp)/xi) asinh(z^m)`` and the
 total derivative through ``s(dp)``.
@@ -130,30 +135,39 @@ class Anand(J2Model):
         slope = self.a * np.maximum(absB, _B_FLOOR if self.a < 1.0 else 0.0) ** (self.a - 1.0)
         return B, phi, slope, ratio
 
-    def _resistance_at(self, log_dp, log_z, s_old, s_guess):
-        """Solve ``R2 = 0`` for ``s`` at given ``dp`` (Newton from ``s_guess``, kept inside
-        the bracket ``[min(s_old, s*), max(s_old, s*)]``); returns ``(s, ds/d log dp)``."""
+    def _R2(self, log_dp, log_z, s, s_old):
+        """``R2 = s - s_old - h0 |B|^a sign(B) dp`` and its derivatives ``dR2/d log dp``,
+        ``dR2/ds``."""
         h0, n = self.h0, self.n
         log_s_star = np.log(self.s_hat) + n * log_z
         dp = np.exp(log_dp)
+        _, phi, slope, ratio = self._evolution_terms(log_dp, log_s_star, s)
         # dp / s* for dR2/ds, capped like s/s*
         dp_over_s_star = np.exp(np.minimum(log_dp - log_s_star, self._log_ratio_cap))
-        s_star = np.exp(np.clip(log_s_star, -MAX_LOG, MAX_LOG))
+        R2 = s - s_old - h0 * phi * dp
+        # dp * dR2/d dp:  -h0 dp [phi + a |B|^(a-1) n s / s*]
+        return R2, -h0 * dp * (phi + slope * n * ratio), 1.0 + h0 * dp_over_s_star * slope
+
+    def _resistance_at(self, log_dp, log_z, s_old, s_guess):
+        """Solve ``R2 = 0`` for ``s`` at given ``dp`` (Newton from ``s_guess``, kept inside
+        the bracket ``[min(s_old, s*), max(s_old, s*)]``); returns ``(s, ds/d log dp)``."""
+        s_star = np.exp(np.clip(np.log(self.s_hat) + self.n * log_z, -MAX_LOG, MAX_LOG))
         lower = np.minimum(s_old, s_star)
         upper = np.maximum(s_old, s_star)
 
         def minus_R2(s, index):
-            _, phi, slope, _ = self._evolution_terms(log_dp[index], log_s_star[index], s)
-            R2 = s - s_old[index] - h0 * phi * dp[index]
-            dR2_ds = 1.0 + h0 * dp_over_s_star[index] * slope
+            R2, _, dR2_ds = self._R2(log_dp[index], log_z[index], s, s_old[index])
             return -R2, -dR2_ds
 
         s, _ = solve_decreasing(minus_R2, s_guess, lower, upper, 1e-14 * upper)
-        _, phi, slope, ratio = self._evolution_terms(log_dp, log_s_star, s)
-        dR2_ds = 1.0 + h0 * dp_over_s_star * slope
-        # dp * dR2/d dp:  -h0 dp [phi + a |B|^(a-1) n s / s*]
-        dp_dR2_ddp = -h0 * dp * (phi + slope * n * ratio)
-        return s, -dp_dR2_ddp / dR2_ds
+        _, dR2_dx, dR2_ds = self._R2(log_dp, log_z, s, s_old)
+        return s, -dR2_dx / dR2_ds
+
+    def _flow_terms(self, log_z):
+        """``asinh(w)`` and ``d asinh(w) / d log z = m w / sqrt(1 + w^2)``, ``w = z^m``
+        (overflow-free)."""
+        log_w = self.m * log_z
+        return asinh_of_exp(log_w), self.m * np.exp(log_w - 0.5 * np.logaddexp(0.0, 2.0 * log_w))
 
     def _return(self, q_trial, G, T_new, dt, state):
         s_old = state["deformation_resistance"]
@@ -167,30 +181,99 @@ class Anand(J2Model):
         q, Gf, sf = q_trial[flowing], G[flowing], s_old[flowing]
         with np.errstate(divide="ignore"):
             log_dt_rate = np.log(dt[flowing]) + self._log_rate_factor(T_new[flowing])
-        xi, m = self.xi, self.m
         # lower end: dp <= q/(6G) and z <= min(1, (xi q / (2 S))^(1/m)), S = max(s_old, s_hat)
         S = np.maximum(sf, self.s_hat)
-        log_lower = np.minimum(np.log(q / (6.0 * Gf)),
-                               log_dt_rate + np.minimum(0.0, np.log(xi * q / (2.0 * S)) / m))
+        log_lower = np.minimum(np.log(q / (6.0 * Gf)), log_dt_rate + np.minimum(
+            0.0, np.log(self.xi * q / (2.0 * S)) / self.m))
+        log_upper = np.log(q / (3.0 * Gf))
+        log_lower = np.minimum(log_lower, log_upper - 1.0)
         # first guess: explicit rate at the trial stress with the old resistance
-        log_guess = log_dt_rate + log_sinh(xi * q / sf) / m
+        log_guess = log_dt_rate + log_sinh(self.xi * q / sf) / self.m
         log_guess = np.where(np.isfinite(log_guess), log_guess, log_lower)
-        s_iterate = sf.copy()  # warm start of the inner solve: last s at each point
+
+        # fast path: Newton on the coupled pair; the nested, bracketed solve takes the points
+        # where it does not converge
+        x, s_guess, ok = self._coupled_newton(q, Gf, sf, log_dt_rate, log_lower, log_upper,
+                                              log_guess)
+        rest = np.flatnonzero(~ok)
+        if rest.size:
+            x[rest], s_guess[rest] = self._nested_return(q[rest], Gf[rest], sf[rest],
+                                                         log_dt_rate[rest], log_lower[rest],
+                                                         log_guess[rest])
+        # linearisation: d dp / d q_trial = dp / (3 G dp + dg/d log dp), the total derivative
+        # of g = (s/xi) asinh(z^m) along s(dp), ds/d log dp = -(dR2/d log dp) / (dR2/ds)
+        log_z = x - log_dt_rate
+        _, dR2_dx, dR2_ds = self._R2(x, log_z, s_guess, sf)
+        asinh_w, dasinh_w = self._flow_terms(log_z)
+        dg_dx = (-dR2_dx / dR2_ds * asinh_w + s_guess * dasinh_w) / self.xi
+        dp_f = np.exp(x)
+        dp[flowing] = dp_f
+        ddp_dq[flowing] = dp_f / (3.0 * Gf * dp_f + dg_dx)
+        s_new[flowing] = s_guess
+        return dp, ddp_dq, {"deformation_resistance": s_new}
+
+    def _flow_stress(self, log_dp, log_dt_rate, s_old, s_guess):
+        """``g = (s(dp)/xi) asinh(z^m)``, ``dg/d log dp`` (total, through ``s(dp)``) and
+        ``s(dp)``, with ``s(dp)`` the root of ``R2`` (Newton from ``s_guess``)."""
+        log_z = log_dp - log_dt_rate
+        s, ds_dx = self._resistance_at(log_dp, log_z, s_old, s_guess)
+        asinh_w, dasinh_w = self._flow_terms(log_z)
+        return s / self.xi * asinh_w, (ds_dx * asinh_w + s * dasinh_w) / self.xi, s
+
+    def _nested_return(self, q, G, s_old, log_dt_rate, log_lower, log_guess):
+        """The robust path: safeguarded Newton on ``R1(dp, s(dp))`` in ``log dp`` inside its
+        bracket, ``R2`` solved for ``s`` at every iterate. Returns ``(log dp, s)``."""
+        s_iterate = s_old.copy()  # warm start of the inner solve: last s at each point
 
         def flow_stress(log_dp, index):
-            log_z = log_dp - log_dt_rate[index]
-            s, ds_dx = self._resistance_at(log_dp, log_z, sf[index], s_iterate[index])
+            g, dg_dx, s = self._flow_stress(log_dp, log_dt_rate[index], s_old[index],
+                                            s_iterate[index])
             s_iterate[index] = s
-            log_w = m * log_z
-            asinh_w = asinh_of_exp(log_w)
-            # w / sqrt(1 + w^2), overflow-free
-            w_ratio = np.exp(log_w - 0.5 * np.logaddexp(0.0, 2.0 * log_w))
-            g = s / xi * asinh_w
-            dg_dx = (ds_dx * asinh_w + s * m * w_ratio) / xi
             return g, dg_dx
 
-        dp_f, ddp_dq_f, _ = solve_viscous_return(q, Gf, log_lower, log_guess, flow_stress)
-        dp[flowing] = dp_f
-        ddp_dq[flowing] = ddp_dq_f
-        s_new[flowing] = s_iterate  # the final evaluation covers every flowing point
-        return dp, ddp_dq, {"deformation_resistance": s_new}
+        _, _, x = solve_viscous_return(q, G, log_lower, log_guess, flow_stress)
+        return x, s_iterate
+
+    def _coupled_newton(self, q_trial, G, s_old, log_dt_rate, log_lower, log_upper, log_guess,
+                        max_iterations=12, xtol=1e-11):
+        """Newton on ``(x = log dp, s)`` for ``R1 = R2 = 0`` together (the fast path).
+
+        Each iteration solves the 2x2 linearisation in closed form; a step in ``x`` is limited
+        to 2 (a factor e^2 in ``dp``) and kept inside ``[log_lower, log_upper]``, ``s`` is kept
+        positive. A point converges when its step in ``x`` is below ``xtol`` and in ``s`` below
+        ``xtol s`` (quadratic convergence leaves both residuals at round-off then) strictly
+        inside the bracket; the caller hands the others to the nested solve. Returns
+        ``(x, s, converged)``.
+        """
+        xi = self.xi
+        x = np.clip(log_guess, log_lower, log_upper)
+        s = s_old.copy()
+        converged = np.zeros(x.size, dtype=bool)
+        active = np.arange(x.size)
+        for _ in range(max_iterations):
+            xa, sa = x[active], s[active]
+            log_z = xa - log_dt_rate[active]
+            dp = np.exp(xa)
+            asinh_w, dasinh_w = self._flow_terms(log_z)
+            R1 = q_trial[active] - 3.0 * G[active] * dp - sa / xi * asinh_w
+            R2, J21, J22 = self._R2(xa, log_z, sa, s_old[active])
+            J11 = -3.0 * G[active] * dp - sa * dasinh_w / xi
+            J12 = -asinh_w / xi
+            det = J11 * J22 - J12 * J21
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dx = (J12 * R2 - J22 * R1) / det
+                ds = (J21 * R1 - J11 * R2) / det
+            finite = np.isfinite(dx) & np.isfinite(ds)
+            dx = np.where(finite, np.clip(dx, -2.0, 2.0), 0.0)
+            ds = np.where(finite, ds, 0.0)
+            x_new = np.clip(xa + dx, log_lower[active], log_upper[active])
+            s_new = np.maximum(sa + ds, 0.5 * sa)
+            inside = (x_new > log_lower[active]) & (x_new < log_upper[active])
+            done = (finite & inside & (np.abs(x_new - xa) <= xtol)
+                    & (np.abs(s_new - sa) <= xtol * sa))
+            x[active], s[active] = x_new, s_new
+            converged[active[done]] = True
+            active = active[~done & finite]
+            if active.size == 0:
+                break
+        return x, s, converged
