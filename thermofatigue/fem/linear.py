@@ -1,7 +1,9 @@
 """Linear solvers for the reduced stiffness, behind one small interface.
 
 ``solver.setup(A)`` prepares for a matrix (factorises it, or builds the AMG hierarchy);
-``solver.solve(b)`` returns ``x`` with plain numpy arrays in and out (as pyamg's solver objects).
+``solver.solve(b, rtol=None)`` returns ``x`` with plain numpy arrays in and out (as pyamg's
+solver objects); an iterative solve stops at ``||b - A x|| <= rtol ||b||`` (an inexact Newton
+step asks for no more accuracy than it can use, see :mod:`.newton`).
 
 * :class:`DirectSolver`: sparse LU (SuperLU through SciPy, minimum-degree ordering of A^T + A).
   Robust and exact; fill-in grows quickly in 3D, so it is the choice for 2D models and small 3D
@@ -116,8 +118,12 @@ class DirectSolver:
             return x.ravel() if np.ndim(b) == 1 else x
         return self._factor.solve(b)
 
-    def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
+    def solve(self, b: np.ndarray, x0: np.ndarray | None = None,
+              rtol: float | None = None) -> np.ndarray:
+        """``A^-1 b``: exact with fresh factors, else CG to ``||b - A x|| <= rtol ||b||``
+        (``rtol`` defaults to the solver's ``tol``)."""
         b = np.asarray(b, dtype=float)
+        rtol = self.tol if rtol is None else max(rtol, self.tol)
         if self._factored is self.A:
             self.iterations = 1
             start = time.perf_counter()
@@ -127,7 +133,7 @@ class DirectSolver:
         worth = int(0.5 * self._factor_seconds / max(self._solve_seconds, 1e-9))
         maxiter = min(max(self.refresh_iterations, worth), 100)
         x, self.iterations, converged = _pcg(self.A, b, self._apply_factors,
-                                             self.tol * np.sqrt(_dot(b, b)), maxiter, x0)
+                                             rtol * np.sqrt(_dot(b, b)), maxiter, x0)
         if not converged:  # the old factors no longer precondition well: factorise this matrix
             self._factorize(self.A)
             self.iterations += 1
@@ -222,19 +228,22 @@ class AMGSolver:
         lvl.postsmoother(lvl.A, x, b)
         return x
 
-    def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
+    def solve(self, b: np.ndarray, x0: np.ndarray | None = None,
+              rtol: float | None = None) -> np.ndarray:
+        """CG to ``||b - A x|| <= rtol ||b||`` (``rtol`` defaults to the solver's ``tol``)."""
         b = np.asarray(b, dtype=float)
+        rtol = self.tol if rtol is None else max(rtol, self.tol)
         bnorm = np.sqrt(_dot(b, b))
         if bnorm == 0.0:
             self.iterations = 0
             return np.zeros_like(b)
-        x, self.iterations, converged = _pcg(self.A, b, self._v_cycle, self.tol * bnorm,
+        x, self.iterations, converged = _pcg(self.A, b, self._v_cycle, rtol * bnorm,
                                              self.maxiter, x0)
         if not converged and self.reuse_hierarchy and self._stale:
             # the lagged hierarchy no longer preconditions this matrix: rebuild and retry
             self.ml = None
             self.setup(self.A)
-            x, more, converged = _pcg(self.A, b, self._v_cycle, self.tol * bnorm,
+            x, more, converged = _pcg(self.A, b, self._v_cycle, rtol * bnorm,
                                       self.maxiter, x)
             self.iterations += more
         self._stale = True
