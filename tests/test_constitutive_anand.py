@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from constitutive_drivers import sac_anand, snpb_anand, strain_path, uniaxial_stress_step
+from constitutive_drivers import (assert_backward_euler_first_order, sac_anand, snpb_anand,
+                                  strain_path, uniaxial_stress_step)
 from thermofatigue.materials.j2 import isotropic_stiffness, log_sinh, von_mises
 
 TEMPERATURES = np.array([-40.0, -40.0, 25.0, 25.0, 125.0, 125.0])
@@ -124,13 +125,8 @@ def test_stress_relaxation_matches_ode_integration(factory, strain_scale):
     q = {N: relaxation(model, STRAIN_DIRECTION * strain_scale, T, fine[:: 200 // N])
          for N in (50, 100, 200)}
     reference = anand_relaxation_ode(model, T, q[200][0], fine)
+    assert_backward_euler_first_order(q, reference)
     q0 = reference[0]
-    errors = {N: np.abs(q[N] - reference[:: 200 // N]).max() / q0 for N in q}
-    assert errors[200] < 5e-3
-    assert 1.8 < errors[50] / errors[100] < 2.2
-    assert 1.8 < errors[100] / errors[200] < 2.2
-    richardson = 2.0 * q[200][::2] - q[100]
-    assert np.abs(richardson - reference[::2]).max() / q0 < 5e-4
     # the stress relaxes substantially (not a trivially elastic test)
     assert reference[-1] < 0.5 * q0
 

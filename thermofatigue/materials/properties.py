@@ -106,8 +106,9 @@ class Table:
         k = np.searchsorted(Tt, T, side="right") - 1
         return np.clip(k, 0, len(Tt) - 2)
 
-    def __call__(self, T) -> np.ndarray:
-        T = _as_float_array(T)
+    def _locate(self, T: np.ndarray):
+        """For ``T`` clamped to the table: segment ``k``, ``T - T_k``, value ``v_k`` and the
+        segment's slope (zero across a jump)."""
         Tt = np.asarray(self.T)
         v = np.asarray(self.values)
         Tc = np.clip(T, Tt[0], Tt[-1])
@@ -115,22 +116,19 @@ class Table:
         width = Tt[k + 1] - Tt[k]
         safe = np.where(width > 0.0, width, 1.0)
         slope = np.where(width > 0.0, (v[k + 1] - v[k]) / safe, 0.0)
-        return v[k] + slope * (Tc - Tt[k])
+        return k, Tc - Tt[k], v[k], slope
+
+    def __call__(self, T) -> np.ndarray:
+        _, d, v_k, slope = self._locate(_as_float_array(T))
+        return v_k + slope * d
 
     def antiderivative(self, T) -> np.ndarray:
         """Exact ``F(T) = int_{T[0]}^{T} p`` with the clamping rule (linear beyond the ends)."""
         T = _as_float_array(T)
-        Tt = np.asarray(self.T)
-        v = np.asarray(self.values)
-        Tc = np.clip(T, Tt[0], Tt[-1])
-        k = self._segment(Tc)
-        width = Tt[k + 1] - Tt[k]
-        safe = np.where(width > 0.0, width, 1.0)
-        slope = np.where(width > 0.0, (v[k + 1] - v[k]) / safe, 0.0)
-        d = Tc - Tt[k]
-        inside = self._cumulative[k] + v[k] * d + 0.5 * slope * d * d
-        below = v[0] * np.minimum(T - Tt[0], 0.0)
-        above = v[-1] * np.maximum(T - Tt[-1], 0.0)
+        k, d, v_k, slope = self._locate(T)
+        inside = self._cumulative[k] + v_k * d + 0.5 * slope * d * d
+        below = self.values[0] * np.minimum(T - self.T[0], 0.0)
+        above = self.values[-1] * np.maximum(T - self.T[-1], 0.0)
         return inside + below + above
 
     def integral(self, T_from, T_to) -> np.ndarray:
