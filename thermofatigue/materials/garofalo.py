@@ -25,12 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from thermofatigue.materials.j2 import (
-    MAX_LOG,
-    J2Model,
+    SteadyCreepModel,
     asinh_of_exp,
     log_sinh,
     log_arrhenius,
-    solve_viscous_return,
 )
 
 __all__ = ["Garofalo", "GAROFALO_UNITS"]
@@ -38,7 +36,7 @@ __all__ = ["Garofalo", "GAROFALO_UNITS"]
 GAROFALO_UNITS = {"C1": "1/s", "C2": "1/MPa", "C3": "dimensionless", "C4": "K"}
 
 
-class Garofalo(J2Model):
+class Garofalo(SteadyCreepModel):
     """Garofalo hyperbolic-sine creep: ``Garofalo(params, youngs_modulus, poissons_ratio,
     thermal_strain, source="<inline>", field_prefix="")``."""
 
@@ -48,32 +46,16 @@ class Garofalo(J2Model):
     def _log_rate_factor(self, temperature):
         return log_arrhenius(self.C1, self.C4, temperature)
 
-    def creep_rate(self, equivalent_stress, temperature):
-        """``C1 sinh(C2 sigma)^C3 exp(-C4/T)`` (1/s); log-sinh form, exponent clipped at
-        ``MAX_LOG``."""
-        log_rate = (self._log_rate_factor(temperature)
-                    + self.C3 * log_sinh(self.C2 * np.asarray(equivalent_stress, dtype=float)))
-        return np.exp(np.minimum(log_rate, MAX_LOG))
+    def _log_stress_function(self, equivalent_stress):
+        """``log sinh(C2 sigma)^C3`` (overflow-free)."""
+        return self.C3 * log_sinh(self.C2 * equivalent_stress)
 
-    def _return(self, q_trial, G, T_new, dt, state):
-        dp = np.zeros_like(q_trial)
-        ddp_dq = np.zeros_like(q_trial)
-        flowing = np.flatnonzero((q_trial > 0.0) & (dt > 0.0))
-        if flowing.size == 0:
-            return dp, ddp_dq, {}
-        q, Gf = q_trial[flowing], G[flowing]
-        log_dt_rate = np.log(dt[flowing]) + self._log_rate_factor(T_new[flowing])
-        C2, C3 = self.C2, self.C3
-        # dp <= q/(6G) and z <= min(1, (C2 q / 2)^C3) give a non-negative residual
-        log_lower = np.minimum(np.log(q / (6.0 * Gf)),
-                               log_dt_rate + np.minimum(0.0, C3 * np.log(0.5 * C2 * q)))
-        log_guess = log_dt_rate + C3 * log_sinh(C2 * q)
+    def _log_lower(self, q, G, log_dt_rate):
+        # z <= min(1, (C2 q / 2)^C3) (with dp <= q/(6G)) gives a non-negative residual
+        return log_dt_rate + np.minimum(0.0, self.C3 * np.log(0.5 * self.C2 * q))
 
-        def flow_stress(log_dp, index):
-            log_w = (log_dp - log_dt_rate[index]) / C3
-            w_ratio = np.exp(log_w - 0.5 * np.logaddexp(0.0, 2.0 * log_w))
-            return asinh_of_exp(log_w) / C2, w_ratio / (C2 * C3)
-
-        dp[flowing], ddp_dq[flowing], _ = solve_viscous_return(q, Gf, log_lower, log_guess,
-                                                               flow_stress)
-        return dp, ddp_dq, {}
+    def _flow_stress_of(self, log_z):
+        """``g = asinh(z^(1/C3)) / C2`` and ``dg/d log z`` (overflow-free)."""
+        log_w = log_z / self.C3
+        w_ratio = np.exp(log_w - 0.5 * np.logaddexp(0.0, 2.0 * log_w))
+        return asinh_of_exp(log_w) / self.C2, w_ratio / (self.C2 * self.C3)

@@ -436,3 +436,51 @@ class J2Model:
         for key, value in updates.items():
             new_state[key] = np.reshape(value, np.shape(state[key]))
         return stress, tangent, new_state
+
+
+class SteadyCreepModel(J2Model):
+    """Base of the creep laws without internal variables (Garofalo, Norton):
+    ``d eps_in / dt = R(T) f(sigma)`` with ``R(T) = exp(_log_rate_factor(T))``.
+
+    A subclass supplies ``_log_rate_factor(T)``, ``_log_stress_function(sigma) = log f``, the
+    inverted flow rule ``_flow_stress_of(log_z) -> (g, dg/d log z)`` (the stress at which the
+    model flows at ``z = dp / (dt R(T))``) and ``_log_lower(q, G, log_dt_rate)``, a ``log dp``
+    where ``q - 3 G dp - g >= 0``. The backward-Euler return is then
+    :func:`solve_viscous_return` from the explicit rate at the trial stress.
+    """
+
+    def _log_rate_factor(self, temperature):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _log_stress_function(self, equivalent_stress):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _flow_stress_of(self, log_z):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _log_lower(self, q, G, log_dt_rate):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def creep_rate(self, equivalent_stress, temperature):
+        """``R(T) f(sigma)`` (1/s), exponent clipped at ``MAX_LOG``."""
+        sigma = np.asarray(equivalent_stress, dtype=float)
+        log_rate = self._log_rate_factor(temperature) + self._log_stress_function(sigma)
+        return np.exp(np.minimum(log_rate, MAX_LOG))
+
+    def _return(self, q_trial, G, T_new, dt, state):
+        dp = np.zeros_like(q_trial)
+        ddp_dq = np.zeros_like(q_trial)
+        flowing = np.flatnonzero((q_trial > 0.0) & (dt > 0.0))
+        if flowing.size == 0:
+            return dp, ddp_dq, {}
+        q, Gf = q_trial[flowing], G[flowing]
+        log_dt_rate = np.log(dt[flowing]) + self._log_rate_factor(T_new[flowing])
+        log_lower = np.minimum(np.log(q / (6.0 * Gf)), self._log_lower(q, Gf, log_dt_rate))
+        log_guess = log_dt_rate + self._log_stress_function(q)
+
+        def flow_stress(log_dp, index):
+            return self._flow_stress_of(log_dp - log_dt_rate[index])
+
+        dp[flowing], ddp_dq[flowing], _ = solve_viscous_return(q, Gf, log_lower, log_guess,
+                                                               flow_stress)
+        return dp, ddp_dq, {}

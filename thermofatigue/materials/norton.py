@@ -22,9 +22,8 @@ import numpy as np
 
 from thermofatigue.materials.j2 import (
     MAX_LOG,
-    J2Model,
+    SteadyCreepModel,
     log_arrhenius,
-    solve_viscous_return,
 )
 
 __all__ = ["Norton", "NORTON_UNITS"]
@@ -32,7 +31,7 @@ __all__ = ["Norton", "NORTON_UNITS"]
 NORTON_UNITS = {"A": "1/s", "sigma_ref": "MPa", "n": "dimensionless", "Q_over_R": "K"}
 
 
-class Norton(J2Model):
+class Norton(SteadyCreepModel):
     """Norton power-law creep: ``Norton(params, youngs_modulus, poissons_ratio,
     thermal_strain, source="<inline>", field_prefix="")``."""
 
@@ -42,31 +41,16 @@ class Norton(J2Model):
     def _log_rate_factor(self, temperature):
         return log_arrhenius(self.A, self.Q_over_R, temperature)
 
-    def creep_rate(self, equivalent_stress, temperature):
-        """``A (sigma/sigma_ref)^n exp(-Q/RT)`` (1/s), exponent clipped at ``MAX_LOG``."""
-        sigma = np.asarray(equivalent_stress, dtype=float)
+    def _log_stress_function(self, equivalent_stress):
+        """``n log(sigma / sigma_ref)``."""
         with np.errstate(divide="ignore"):
-            log_rate = self._log_rate_factor(temperature) + self.n * np.log(sigma / self.sigma_ref)
-        return np.exp(np.minimum(log_rate, MAX_LOG))
+            return self.n * np.log(equivalent_stress / self.sigma_ref)
 
-    def _return(self, q_trial, G, T_new, dt, state):
-        dp = np.zeros_like(q_trial)
-        ddp_dq = np.zeros_like(q_trial)
-        flowing = np.flatnonzero((q_trial > 0.0) & (dt > 0.0))
-        if flowing.size == 0:
-            return dp, ddp_dq, {}
-        q, Gf = q_trial[flowing], G[flowing]
-        log_dt_rate = np.log(dt[flowing]) + self._log_rate_factor(T_new[flowing])
-        n, sigma_ref = self.n, self.sigma_ref
-        # dp <= q/(6G) and sigma_ref z^(1/n) <= q/2 give a non-negative residual
-        log_lower = np.minimum(np.log(q / (6.0 * Gf)),
-                               log_dt_rate + n * np.log(0.5 * q / sigma_ref))
-        log_guess = log_dt_rate + n * np.log(q / sigma_ref)
+    def _log_lower(self, q, G, log_dt_rate):
+        # sigma_ref z^(1/n) <= q/2 (with dp <= q/(6G)) gives a non-negative residual
+        return log_dt_rate + self.n * np.log(0.5 * q / self.sigma_ref)
 
-        def flow_stress(log_dp, index):
-            g = sigma_ref * np.exp(np.minimum((log_dp - log_dt_rate[index]) / n, MAX_LOG))
-            return g, g / n
-
-        dp[flowing], ddp_dq[flowing], _ = solve_viscous_return(q, Gf, log_lower, log_guess,
-                                                               flow_stress)
-        return dp, ddp_dq, {}
+    def _flow_stress_of(self, log_z):
+        """``g = sigma_ref z^(1/n)`` and ``dg/d log z = g / n``."""
+        g = self.sigma_ref * np.exp(np.minimum(log_z / self.n, MAX_LOG))
+        return g, g / self.n
