@@ -38,8 +38,10 @@ LINEAR_SOLVERS = ("auto", "direct", "amg")
 # on the conditioning. That matters for real package meshes: on the 3D quarter model of the
 # 6 x 6 WLCSP (190 k unknowns, micrometre-thin passivation and dielectric layers, creeping
 # solder) AMG-CG needed ~120 iterations per Newton solve (20-25 s) against ~14 s for PARDISO
-# factors reused as a CG preconditioner (benchmarks/cycling.py), hence the PARDISO limit of
-# 250 k (1.9 GB of factors at 200 k). The 2D limits are not re-measured.
+# factors reused as a CG preconditioner (benchmarks/cycling.py), and ~4 s since Newton solves
+# inexactly (a cycle: 74 Newton solves, 517 back-substitutions of 0.49 s, 9 factorizations of
+# 14 s), hence the PARDISO limit of 250 k (1.9 GB of factors at 200 k). The 2D limits are not
+# re-measured.
 DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 250_000}}
 
 
