@@ -80,7 +80,8 @@ class EquilibriumSolver:
         self.max_iterations = max_iterations
         self.reuse = reuse
         self.linear_tolerance = linear_tolerance
-        self.max_forcing = max_forcing
+        # a linear (thermo-elastic) model is solved in one iteration: no inexact solves there
+        self.max_forcing = max_forcing if model.nonlinear_groups else linear_tolerance
         cs = model.constraints
         self.linear = make_linear_solver(linear, cs.n_reduced, model.disc.dim,
                                          near_nullspace=cs.near_nullspace(),
