@@ -32,11 +32,8 @@ from thermofatigue.fem.stepping import TimeStepper
 from thermofatigue.loads import profile_from_spec
 from thermofatigue.run import build_model
 
-SPEC_6X6 = {
-    "family": "wlcsp", "name": "wlcsp_6x6_0p4", "passivation": {}, "dielectric": [{}, {}],
-    "rdl": {}, "ball": {"diameter": 0.26}, "array": {"rows": 6, "columns": 6, "pitch": 0.4},
-    "mesh": {"kind": "quarter"},
-}
+SPEC_6X6 = dict(read_toml(Path(__file__).with_name("wlcsp_6x6_0p4.toml")),
+                mesh={"kind": "quarter"})
 TARGET_2D, TARGET_3D = 2.0, 300.0
 
 

@@ -2,8 +2,9 @@
 
     python benchmarks/meshing.py [--order 1|2]
 
-Builds the 2D plane-strain diagonal slice and the 3D quarter model of the same spec (all other
-fields at their defaults, see thermofatigue/geometry/defaults.py) and prints the wall time of
+Builds the 2D plane-strain diagonal slice and the 3D quarter model of the same spec
+(``benchmarks/wlcsp_6x6_0p4.toml``; all other fields at their defaults, see
+thermofatigue/geometry/defaults.py) and prints the wall time of
 ``build_mesh`` (geometry + meshing + writing) and the element count of each.
 Targets (issue "Parametric package geometry with gmsh"): slice < 5 s, quarter < 60 s on 2 cores.
 """
@@ -12,18 +13,11 @@ import argparse
 import os
 import tempfile
 import time
+from pathlib import Path
 
 from thermofatigue.geometry import build_mesh, load_spec
 
-SPEC = {
-    "family": "wlcsp",
-    "name": "wlcsp_6x6_0p4",
-    "passivation": {},
-    "dielectric": [{}, {}],
-    "rdl": {},
-    "ball": {"diameter": 0.26},  # DATA.md §6.1, 0.4 mm pitch nominal
-    "array": {"rows": 6, "columns": 6, "pitch": 0.4},
-}
+SPEC = Path(__file__).with_name("wlcsp_6x6_0p4.toml")
 TARGETS = {"slice2d": 5.0, "quarter": 60.0}
 
 
@@ -31,7 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--order", type=int, default=2)
     args = parser.parse_args()
-    spec = load_spec(SPEC, source="benchmarks/meshing.py")
+    spec = load_spec(SPEC)
     print(f"6 x 6 WLCSP, pitch 0.4 mm, ball 0.26 mm, order {args.order}; mesh sizes: global {spec.mesh.size:g}, "
           f"joints {spec.mesh.joint_size:g}, corner joint {spec.mesh.corner_joint_size:g} mm; "
           f"{os.cpu_count()} CPUs visible (gmsh runs on 1 thread for determinism)")

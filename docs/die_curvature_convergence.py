@@ -37,20 +37,15 @@ import platform
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
-SPEC = {
-    "family": "wlcsp",
-    "name": "wlcsp_6x6_0p4",
-    "passivation": {},
-    "dielectric": [{}, {}],
-    "rdl": {},
-    "die": {"thickness": 0.3},
-    "ball": {"diameter": 0.26},  # DATA.md §6.1, 0.4 mm pitch nominal
-    "array": {"rows": 6, "columns": 6, "pitch": 0.4},
-    "board": {"thickness": 1.0},
-}
+from thermofatigue.case import read_toml  # noqa: E402
+
+# the benchmarks' 6 x 6 WLCSP with a 0.3 mm die on a 1.0 mm board
+SPEC = dict(read_toml(Path(__file__).resolve().parent.parent / "benchmarks" / "wlcsp_6x6_0p4.toml"),
+            die={"thickness": 0.3}, board={"thickness": 1.0})
 STRESS_FREE_TEMPERATURE = 125.0
 TEMPERATURE = 25.0
 FULL_FACTORS = (2.0, math.sqrt(2.0), 1.0, 1.0 / math.sqrt(2.0))
