@@ -15,8 +15,10 @@ solves ``K du = -r`` exactly. Per Newton iteration this costs one solve with ``S
 unknowns only) and one with the stored factors of ``K_LL``, instead of a factorization of the
 whole model. ``S`` itself is solved by conjugate gradients preconditioned by the factors of an
 earlier ``S`` (:class:`~thermofatigue.fem.linear.DirectSolver` with reused factors), refreshed
-when CG needs more iterations than a factorization is worth: the solder tangent changes little
-between the iterations of an increment, and the dielectric moduli little between increments. It pays when ``n_L x n_I`` is small (2D slices, small 3D
+when the extra CG iterations have cost a factorization: the solder tangent changes little
+between the iterations of an increment, and the dielectric moduli little between increments.
+CG applies ``S`` as ``K_NN`` plus the dense interface block (:class:`SchurComplement`); it is
+formed only to be factorised. It pays when ``n_L x n_I`` is small (2D slices, small 3D
 models); :meth:`CondensedSolver.applicable` decides. Elastic regions whose moduli depend on
 temperature (e.g. polyimide) change from one increment to the next, so they count with ``N``.
 
@@ -25,15 +27,16 @@ time): condensation with a fresh factorization of ``S`` every iteration 9.0 s, a
 factorization of the whole ``K`` preconditioning CG 11.6 s, a fresh factorization of the whole
 ``K`` every iteration 12.7 s. ``S`` has 2231 unknowns there; its factorization took 17 ms of
 the ~30 ms of a Newton iteration before its factors were reused: with them (and inexact Newton,
-and the coupled Anand return) the 3 cycles take 14 factorizations of ``S`` and 4.4 s wall time
-instead of 256 and 6.9 s (``benchmarks/cycling.py``).
+and the coupled Anand return) the 3 cycles took 14 factorizations of ``S`` and 4.4 s wall time
+instead of 256 and 6.9 s (``benchmarks/cycling.py``); with PARDISO for ``S`` and ``K_LL`` (7 ms
+numeric re-factorization of ``S`` against SuperLU's 29 ms), the rent-or-buy refresh and a
+Newton tolerance of 1e-4, 1.6-2.4 s (noisy 2-core machine).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from .linear import DirectSolver
 
@@ -69,20 +72,24 @@ class CondensedSolver:
         K_LN = K_lin[self.L][:, self.N]
         coupled = np.flatnonzero(np.diff(K_LN.tocsc().indptr) > 0)   # positions within N
         self.I_in_N = coupled
-        K_LL = sp.csc_matrix(K_lin[self.L][:, self.L])
-        self.K_LL = spla.splu(K_LL, permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True})
+        self.K_LL = DirectSolver("auto")  # PARDISO if available, else SuperLU
+        self.K_LL.setup(sp.csr_matrix(K_lin[self.L][:, self.L]))
         self.K_LI = sp.csc_matrix(K_LN[:, coupled])
         self.K_IL = sp.csr_matrix(self.K_LI.T)
         self.X = self.K_LL.solve(self.K_LI.toarray()) if coupled.size else \
             np.zeros((self.L.size, 0))
         S0 = self.K_IL @ self.X
         S0 = 0.5 * (S0 + S0.T)
+        self.S0_dense = S0
         ii, jj = np.meshgrid(coupled, coupled, indexing="ij")
         self.S0 = sp.csr_matrix((S0.ravel(), (ii.ravel(), jj.ravel())),
                                 shape=(self.N.size, self.N.size))
         self._schur_map(K_lin)
         self.iterations = 0
-        self.schur = DirectSolver("superlu", reuse_factorization=reuse_factorization, tol=tol)
+        # S has a dense block (the interface unknowns, coupled through the condensed elastic
+        # part): PARDISO's supernodal Cholesky re-factorises it numerically in 7 ms against
+        # SuperLU's 29 ms on the default 2D case (2231 unknowns, 459 of them interface)
+        self.schur = DirectSolver("auto", reuse_factorization=reuse_factorization, tol=tol)
 
     def _schur_map(self, K_lin) -> None:
         """``S.data = Q @ K.data + c`` for every ``K`` with the pattern of ``K_lin``: which
@@ -94,7 +101,11 @@ class CondensedSolver:
         self._pattern = (K_lin.indptr, K_lin.indices)
         numbered = sp.csr_matrix((np.arange(1.0, K_lin.nnz + 1.0), K_lin.indices, K_lin.indptr),
                                  shape=K_lin.shape)
-        NN = numbered[self.N][:, self.N].tocoo()
+        NN = numbered[self.N][:, self.N]
+        NN.sort_indices()
+        self._NN_pattern = (NN.indices, NN.indptr)
+        self._NN_take = NN.data.astype(np.int64) - 1  # K_NN.data = K.data[_NN_take]
+        NN = NN.tocoo()
         S0 = self.S0.tocoo()
         n = self.N.size
         key_NN = NN.row.astype(np.int64) * n + NN.col
@@ -124,18 +135,23 @@ class CondensedSolver:
     def setup(self, K: sp.csr_matrix) -> None:
         """Form the Schur complement ``S`` of the tangent ``K`` (and factorise it, unless the
         factors of an earlier one are kept as a preconditioner)."""
-        n = self.N.size
         if (isinstance(K, sp.csr_matrix) and K.indptr is self._pattern[0]
                 and K.indices is self._pattern[1]) or (
                 isinstance(K, sp.csr_matrix) and K.nnz == self._Q.shape[1]
                 and np.array_equal(K.indptr, self._pattern[0])
                 and np.array_equal(K.indices, self._pattern[1])):
-            S = sp.csr_matrix((self._Q @ K.data + self._S_constant, self._S_indices,
-                               self._S_indptr), shape=(n, n))
-            S.has_sorted_indices = True
+            S = SchurComplement(self, K.data)
         else:  # another pattern: extract and subtract
             S = sp.csr_matrix(sp.csr_matrix(K[self.N][:, self.N]) - self.S0)
         self.schur.setup(S)
+
+    def explicit_schur(self, K_data: np.ndarray) -> sp.csr_matrix:
+        """``S`` as a sparse matrix, for the tangent with data ``K_data``."""
+        n = self.N.size
+        S = sp.csr_matrix((self._Q @ K_data + self._S_constant, self._S_indices,
+                           self._S_indptr), shape=(n, n))
+        S.has_sorted_indices = True
+        return S
 
     @property
     def factorizations(self) -> int:
@@ -155,3 +171,30 @@ class CondensedSolver:
         x[self.L] = y - self.X @ x_N[self.I_in_N]
         self.iterations = self.schur.iterations
         return x
+
+
+class SchurComplement:
+    """``S = K_NN - E_I S0 E_I^T`` of one tangent, applied as ``K_NN p`` plus a dense
+    product with ``S0`` (the CG iterations need no more), formed as a sparse matrix only when
+    it is factorised (:meth:`explicit`). On the default 2D case forming it took 1.3 ms per
+    Newton iteration and a product with it 0.3 ms (its dense interface block has 210 k of its
+    260 k entries); ``K_NN`` is 0.4 ms to extract, its product and the dense one 0.1 ms."""
+
+    def __init__(self, condensed: CondensedSolver, K_data: np.ndarray):
+        self.condensed = condensed
+        self.K_data = K_data
+        n = condensed.N.size
+        self.shape = (n, n)
+        indices, indptr = condensed._NN_pattern
+        self.K_NN = sp.csr_matrix((K_data[condensed._NN_take], indices, indptr), shape=(n, n))
+        self.K_NN.has_sorted_indices = True
+
+    def __matmul__(self, p: np.ndarray) -> np.ndarray:
+        c = self.condensed
+        y = self.K_NN @ p
+        y[c.I_in_N] -= c.S0_dense @ p[c.I_in_N]
+        return y
+
+    def explicit(self) -> sp.csr_matrix:
+        return self.condensed.explicit_schur(self.K_data)
+

@@ -63,9 +63,12 @@ class DirectSolver:
     With ``reuse_factorization=True`` a factorization outlives its matrix: ``setup(A)`` with a
     new ``A`` only records it, and ``solve`` runs conjugate gradients on ``A`` preconditioned by
     the old factors (a Newton tangent that changes only in the solder joints stays close to the
-    one factorised). When CG needs more iterations than a factorization is worth (half the
-    ratio of factorization to solve time, at least ``refresh_iterations``), ``A`` is factorised
-    afresh and solved directly.
+    one factorised). ``setup`` factorises afresh once the CG iterations beyond one per solve
+    since the last factorization have taken as long as it did (rent or buy: at most twice the
+    cost of the best refresh schedule in hindsight); a single solve that needs more iterations
+    than a factorization is worth (half the ratio of factorization to solve time, at least
+    ``refresh_iterations``) factorises its matrix and solves directly. ``A`` may also be an
+    operator with ``@`` and an ``explicit()`` method that forms the matrix (only then).
     """
 
     name = "direct"
@@ -85,39 +88,39 @@ class DirectSolver:
         self.factorizations = 0
         self._factor_seconds = 0.0
         self._solve_seconds = 1.0
+        self._extra_seconds = 0.0  # CG iterations beyond one per solve since the factorization
 
     def setup(self, A: sp.spmatrix) -> None:
         self.A = A
-        if self._factor is None or not self.reuse_factorization:
+        # with reused factors, refactorise once the CG iterations beyond the first that they
+        # cost since the last factorization add up to one factorization (the rent-or-buy rule:
+        # never more than twice the cost of the best refresh schedule in hindsight)
+        if (self._factor is None or not self.reuse_factorization
+                or self._extra_seconds > self._factor_seconds):
             self._factorize(A)
 
     def _factorize(self, A) -> None:
         start = time.perf_counter()
+        original = A
+        if hasattr(A, "explicit"):  # an operator that forms its matrix on demand
+            A = A.explicit()
         if self.backend == "pardiso":
-            import pypardiso
-
-            upper = sp.triu(A, format="csr")
-            upper.sort_indices()
             if self._factor is None:  # one PARDISO handle (creating one searches for MKL)
-                solver = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric positive definite
-                solver.set_statistical_info_off()
-            else:
-                solver = self._factor[0]
-            solver.factorize(upper)
-            self._factor = (solver, upper)
+                self._factor = (PardisoCholesky(), None)
+            pardiso = self._factor[0]
+            pardiso.factorize(A)
+            self._factor = (pardiso, None)
         else:
             self._factor = spla.splu(sp.csc_matrix(A), permc_spec="MMD_AT_PLUS_A",
                                      options={"SymmetricMode": True})
-        self._factored = A
+        self._factored = original
         self.factorizations += 1
         self._factor_seconds = time.perf_counter() - start
+        self._extra_seconds = 0.0
 
     def _apply_factors(self, b):
         if self.backend == "pardiso":
-            solver, upper = self._factor
-            solver.set_phase(33)  # solve with the stored factors (no re-check of the matrix)
-            x = solver._call_pardiso(upper, np.ascontiguousarray(b))
-            return x.ravel() if np.ndim(b) == 1 else x
+            return self._factor[0].solve(b)
         return self._factor.solve(b)
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None,
@@ -134,13 +137,114 @@ class DirectSolver:
             return x
         worth = int(0.5 * self._factor_seconds / max(self._solve_seconds, 1e-9))
         maxiter = min(max(self.refresh_iterations, worth), 100)
+        start = time.perf_counter()
         x, self.iterations, converged = _pcg(self.A, b, self._apply_factors,
                                              rtol * np.sqrt(_dot(b, b)), maxiter, x0)
+        if self.iterations > 1:
+            seconds = time.perf_counter() - start
+            self._extra_seconds += seconds * (self.iterations - 1) / self.iterations
         if not converged:  # the old factors no longer precondition well: factorise this matrix
             self._factorize(self.A)
             self.iterations += 1
             return self._apply_factors(b)
         return x
+
+
+# Below this size PARDISO runs on one thread: its OpenMP threads, which spin for a while after
+# each call (Intel OpenMP's KMP_BLOCKTIME), took CPU from the Python work between the ~0.3 ms
+# solves of the 2D Schur complement (benchmarks/cycling.py: 2D slice 3 cycles 3.4-3.9 s of CPU
+# time with one thread against 4.2-5.2 s with two, for the same wall time or less).
+SERIAL_PARDISO_BELOW = 20_000
+
+
+class PardisoCholesky:
+    """Cholesky factors of a symmetric positive definite matrix by Intel MKL PARDISO, through
+    the ctypes binding of the optional ``pypardiso`` package (its routine, handle and ``iparm``
+    array; plain numpy in and out).
+
+    Differs from ``pypardiso``'s own calls where Newton iterations pay for it: the upper
+    triangle is taken through a mask kept for the pattern, and the 1-based index arrays are
+    built once per pattern, not at every solve (two 7.5 M-entry conversions per solve at
+    190 k unknowns); a new matrix of the same pattern is factorised numerically only (phase 22:
+    the METIS ordering and symbolic analysis of the first one are kept); solves skip
+    PARDISO's default of two steps of iterative refinement (``iparm(8) = 2``), which tripled
+    the cost of a back-substitution (0.42 s -> 0.13 s at 190 k unknowns, relative residual
+    ~1e-9 either way; with reused factors CG refines anyway).
+    """
+
+    def __init__(self):
+        import pypardiso
+
+        self.handle = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric positive definite
+        self.handle.set_statistical_info_off()
+        self._pattern = None   # (indptr, indices) of the full matrix last factorised
+        self._upper = None     # mask of its upper-triangle entries
+        self._ia = self._ja = self._data = None
+
+    def get_iparm(self, i: int) -> int:
+        """PARDISO's ``iparm(i)`` (1-based, as its documentation numbers them)."""
+        return int(self.handle.get_iparm(i))
+
+    def factorize(self, A: sp.csr_matrix) -> None:
+        A = sp.csr_matrix(A)
+        if not A.has_sorted_indices:
+            A.sort_indices()
+        same = self._pattern is not None and (
+            (A.indptr is self._pattern[0] and A.indices is self._pattern[1])
+            or (np.array_equal(A.indptr, self._pattern[0])
+                and np.array_equal(A.indices, self._pattern[1])))
+        if not same:
+            if self._pattern is not None:
+                self._call(-1, np.zeros(0))  # release the old analysis and factors
+            rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+            self._upper = A.indices >= rows
+            counts = np.bincount(rows[self._upper], minlength=A.shape[0])
+            self._ia = np.concatenate([[1], 1 + np.cumsum(counts)]).astype(np.int32)
+            self._ja = (A.indices[self._upper] + 1).astype(np.int32)
+            self._pattern = (A.indptr, A.indices)
+            self._n = A.shape[0]
+        self._data = np.ascontiguousarray(A.data[self._upper], dtype=float)
+        self._call(22 if same else 12, np.zeros(self._n))
+        self.handle.set_iparm(8, 0)  # no iterative refinement (iparm(1) is 1 after phase 12:
+        # PARDISO has filled in its defaults, the values given now are read as they are)
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        return self._call(33, np.asarray(b, dtype=float))
+
+    def _call(self, phase: int, b: np.ndarray) -> np.ndarray:
+        import ctypes
+
+        h = self.handle
+        if self._n < SERIAL_PARDISO_BELOW:  # small: one thread, no OpenMP team spinning after
+            previous = h.libmkl.MKL_Set_Num_Threads_Local(1)
+            try:
+                return self._pardiso(phase, b)
+            finally:
+                h.libmkl.MKL_Set_Num_Threads_Local(previous)
+        return self._pardiso(phase, b)
+
+    def _pardiso(self, phase: int, b: np.ndarray) -> np.ndarray:
+        import ctypes
+
+        h = self.handle
+        b = np.asfortranarray(b)
+        x = np.zeros_like(b)
+        error = ctypes.c_int32(0)
+        int_p = ctypes.POINTER(ctypes.c_int32)
+        double_p = ctypes.POINTER(ctypes.c_double)
+        one = ctypes.byref(ctypes.c_int32(1))
+        h._mkl_pardiso(h.pt.ctypes.data_as(ctypes.POINTER(h._pt_type[0])), one, one,
+                       ctypes.byref(ctypes.c_int32(h.mtype)), ctypes.byref(ctypes.c_int32(phase)),
+                       ctypes.byref(ctypes.c_int32(self._n)), self._data.ctypes.data_as(double_p),
+                       self._ia.ctypes.data_as(int_p), self._ja.ctypes.data_as(int_p),
+                       h.perm.ctypes.data_as(int_p),
+                       ctypes.byref(ctypes.c_int32(1 if b.ndim == 1 else b.shape[1])),
+                       h.iparm.ctypes.data_as(int_p), ctypes.byref(ctypes.c_int32(0)),
+                       b.ctypes.data_as(double_p), x.ctypes.data_as(double_p),
+                       ctypes.byref(error))
+        if error.value != 0:
+            raise np.linalg.LinAlgError(f"PARDISO phase {phase} failed with error {error.value}")
+        return np.ascontiguousarray(x)
 
 
 class AMGSolver:
