@@ -199,3 +199,29 @@ def test_coupled_newton_fast_path_agrees_with_the_bracketed_nested_solve(factory
     assert np.allclose(mixed_slope, slope, rtol=1e-8)
     assert np.allclose(mixed_new["deformation_resistance"], new["deformation_resistance"],
                        rtol=1e-11)
+
+
+@pytest.mark.parametrize("factory", [sac_anand, snpb_anand],
+                         ids=["SAC305-Motalab", "62Sn36Pb2Ag-Cheng"])
+def test_warm_start_from_a_previous_iterate_changes_nothing_but_the_cost(factory):
+    """``update(..., guess=)`` starts the return from the inelastic increment and resistance of
+    an earlier call of the same increment (a previous Newton iterate, here a strain 1 % off,
+    and a guess with unusable points: no creep yet, NaN). Same stress, tangent and state."""
+    model = factory()
+    rng = np.random.default_rng(3)
+    n = 2000
+    state = model.initial_state((n,))
+    state["deformation_resistance"] = model.s0 * rng.uniform(0.5, 3.0, n)
+    d_eps = rng.normal(0.0, 2e-3, (n, 6))
+    T = rng.uniform(-40.0, 125.0, n)
+    dt = 10.0 ** rng.uniform(-1.0, 3.0, n)
+    _, _, earlier = model.update(1.01 * d_eps, T, T, dt, state)
+    earlier = {k: v.copy() for k, v in earlier.items()}
+    earlier["equivalent_inelastic_strain"][:100] = state["equivalent_inelastic_strain"][:100]
+    earlier["deformation_resistance"][100:110] = np.nan
+    cold = model.update(d_eps, T, T, dt, state)
+    warm = model.update(d_eps, T, T, dt, state, guess=earlier)
+    for a, b in zip(cold[:2], warm[:2]):
+        assert np.allclose(a, b, rtol=1e-9, atol=1e-9 * np.abs(a).max())
+    for key in cold[2]:
+        assert np.allclose(cold[2][key], warm[2][key], rtol=1e-9, atol=1e-12), key

@@ -169,7 +169,7 @@ class Anand(J2Model):
         log_w = self.m * log_z
         return asinh_of_exp(log_w), self.m * np.exp(log_w - 0.5 * np.logaddexp(0.0, 2.0 * log_w))
 
-    def _return(self, q_trial, G, T_new, dt, state):
+    def _return(self, q_trial, G, T_new, dt, state, guess=None):
         s_old = state["deformation_resistance"]
         dp = np.zeros_like(q_trial)
         ddp_dq = np.zeros_like(q_trial)
@@ -190,11 +190,21 @@ class Anand(J2Model):
         # first guess: explicit rate at the trial stress with the old resistance
         log_guess = log_dt_rate + log_sinh(self.xi * q / sf) / self.m
         log_guess = np.where(np.isfinite(log_guess), log_guess, log_lower)
+        s_start = sf
+        if guess is not None:  # warm start from the previous Newton iteration's return
+            dp_before = (guess["equivalent_inelastic_strain"][flowing]
+                         - state["equivalent_inelastic_strain"][flowing])
+            s_before = guess["deformation_resistance"][flowing]
+            usable = (dp_before > 0.0) & np.isfinite(dp_before) & np.isfinite(s_before) \
+                & (s_before > 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_guess = np.where(usable, np.log(dp_before), log_guess)
+            s_start = np.where(usable, s_before, sf)
 
         # fast path: Newton on the coupled pair; the nested, bracketed solve takes the points
         # where it does not converge
         x, s_guess, ok = self._coupled_newton(q, Gf, sf, log_dt_rate, log_lower, log_upper,
-                                              log_guess)
+                                              log_guess, s_start)
         rest = np.flatnonzero(~ok)
         if rest.size:
             x[rest], s_guess[rest] = self._nested_return(q[rest], Gf[rest], sf[rest],
@@ -235,19 +245,20 @@ class Anand(J2Model):
         return x, s_iterate
 
     def _coupled_newton(self, q_trial, G, s_old, log_dt_rate, log_lower, log_upper, log_guess,
-                        max_iterations=12, xtol=1e-11):
+                        s_start=None, max_iterations=12, xtol=1e-11):
         """Newton on ``(x = log dp, s)`` for ``R1 = R2 = 0`` together (the fast path).
 
         Each iteration solves the 2x2 linearisation in closed form; a step in ``x`` is limited
         to 2 (a factor e^2 in ``dp``) and kept inside ``[log_lower, log_upper]``, ``s`` is kept
         positive. A point converges when its step in ``x`` is below ``xtol`` and in ``s`` below
         ``xtol s`` (quadratic convergence leaves both residuals at round-off then) strictly
-        inside the bracket; the caller hands the others to the nested solve. Returns
+        inside the bracket; the caller hands the others to the nested solve. Starts from
+        ``(log_guess, s_start)`` (``s_start`` defaults to ``s_old``). Returns
         ``(x, s, converged)``.
         """
         xi = self.xi
         x = np.clip(log_guess, log_lower, log_upper)
-        s = s_old.copy()
+        s = (s_old if s_start is None else s_start).copy()
         converged = np.zeros(x.size, dtype=bool)
         active = np.arange(x.size)
         for _ in range(max_iterations):

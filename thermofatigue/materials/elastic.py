@@ -272,12 +272,34 @@ class ThermoElastic:
             return np.broadcast_to(self._constant_stiffness, T.shape + (6, 6))
         return self._stiffness_from_values([p(T) for p in self._moduli])
 
+    def stiffness_basis(self):
+        """``C(T) = sum_k c_k(T) C_k`` with constant ``C_k``, for isotropic materials:
+        ``C_lambda = 1 x 1`` and ``C_mu = diag(2, 2, 2, 1, 1, 1)`` (engineering shear) with the
+        Lame constants ``lambda(T)``, ``mu(T)`` as coefficients (:func:`isotropic_stiffness`).
+        A solver assembles the two once and combines them at each temperature. Returns
+        ``(basis (2, 6, 6), coefficients(T) -> (lambda, mu))``, or None for other symmetries."""
+        if self.material.elasticity != "isotropic":
+            return None
+        basis = np.zeros((2, 6, 6))
+        basis[0, :3, :3] = 1.0
+        basis[1] = np.diag([2.0, 2.0, 2.0, 1.0, 1.0, 1.0])
+        E, nu = self.material.properties["E"], self.material.properties["nu"]
+
+        def coefficients(T):
+            e, n = _broadcast(E(T), nu(T))
+            return e * n / ((1.0 + n) * (1.0 - 2.0 * n)), e / (2.0 * (1.0 + n))
+
+        return basis, coefficients
+
     def thermal_strain_vector(self, T) -> np.ndarray:
         """Free thermal strain 6-vector in model slots from the stress-free temperature."""
         T = np.asarray(T, dtype=float)
         eps = np.zeros(T.shape + (6,))
+        done = {}  # isotropic and cubic materials share one table for the three axes
         for i, cte in enumerate(self._ctes):
-            eps[..., i] = cte.thermal_strain(T, self.stress_free_temperature)
+            if id(cte) not in done:
+                done[id(cte)] = cte.thermal_strain(T, self.stress_free_temperature)
+            eps[..., i] = done[id(cte)]
         return eps[..., self._perm]
 
     # -- isotropic helpers for the inelastic models -----------------------------------------

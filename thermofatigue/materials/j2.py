@@ -320,10 +320,11 @@ def read_positive_constants(params, units, model, source="<inline>", field_prefi
 class J2Model:
     """Base of the isotropic J2 inelastic models: the constitutive contract in total form.
 
-    A subclass supplies ``_return(q_trial, G, T_new, dt, state) -> (dp, ddp_dq, updates)``
-    on flat arrays (``q_trial``, ``G``, ``T_new``, ``dt`` shaped ``(n,)``; ``state`` a dict of
-    flat arrays), where ``dp`` is the increment of equivalent inelastic strain (zero where
-    the point stays elastic), ``ddp_dq = d dp / d q_trial`` its linearisation and
+    A subclass supplies ``_return(q_trial, G, T_new, dt, state, guess) -> (dp, ddp_dq,
+    updates)`` on flat arrays (``q_trial``, ``G``, ``T_new``, ``dt`` shaped ``(n,)``; ``state``
+    and ``guess`` dicts of flat arrays, ``guess`` possibly None), where ``dp`` is the
+    increment of equivalent inelastic strain (zero where the point stays elastic),
+    ``ddp_dq = d dp / d q_trial`` its linearisation and
     ``updates`` the new values of the model's own state variables. Everything else
     (thermal strain, elastic predictor with the moduli at ``T_new``, radial return,
     inelastic-work bookkeeping, consistent tangent, shapes) lives here.
@@ -337,6 +338,7 @@ class J2Model:
     """
 
     nonlinear = True
+    warm_start = True  # update() accepts a ``guess`` state (see there)
     #: name used in error fields (``<model>.<key>``)
     model_name = "j2"
     #: required constants and their units; each becomes an attribute of the same name
@@ -388,11 +390,15 @@ class J2Model:
         return shear_and_bulk_moduli(E, nu)
 
     # -- the update -----------------------------------------------------------------
-    def _return(self, q_trial, G, T_new, dt, state):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _return(self, q_trial, G, T_new, dt, state, guess=None):  # pragma: no cover
+        raise NotImplementedError  # abstract
 
-    def update(self, strain_increment, T_old, T_new, dt, state):
+    def update(self, strain_increment, T_old, T_new, dt, state, guess=None):
         """One step: ``(stress, tangent, new_state)``; ``state`` is not modified.
+
+        ``guess``: optionally a state returned by an earlier call for the same increment
+        (the previous Newton iteration); models with an iterative return start from its
+        inelastic increment and internal variables. It changes the cost, not the result.
 
         ``strain_increment`` ``(..., 6)`` is the increment of total strain (engineering
         shear); ``T_old``, ``T_new`` (C) and ``dt`` (s) broadcast to ``...``. Backward Euler:
@@ -411,15 +417,20 @@ class J2Model:
 
         strain = state["strain"] + d_eps
         eps_in_old = state["inelastic_strain"]
-        G, K = self.elastic_moduli(T_new)
-        eps_th = np.broadcast_to(np.asarray(self.thermal_strain(T_new), dtype=float), shape)
+        # a uniform temperature (the usual load): the property tables are read once
+        T_props = T_new.flat[0] if n and T_new.min() == T_new.max() else T_new
+        G, K = (np.broadcast_to(v, shape) for v in self.elastic_moduli(T_props))
+        eps_th = np.broadcast_to(np.asarray(self.thermal_strain(T_props), dtype=float), shape)
         elastic_strain = strain - eps_th[..., None] * IDENTITY - eps_in_old
         trial_stress = elastic_trial_stress(elastic_strain, G, K)
         q_trial = von_mises(trial_stress)
 
-        flat_state = {k: np.reshape(v, (n,) + np.shape(v)[len(shape):]) for k, v in state.items()}
+        def flat(d):
+            return {k: np.reshape(v, (n,) + np.shape(v)[len(shape):]) for k, v in d.items()}
+
         dp, ddp_dq, updates = self._return(q_trial.reshape(n), G.reshape(n), T_new.reshape(n),
-                                           dt.reshape(n), flat_state)
+                                           dt.reshape(n), flat(state),
+                                           None if guess is None else flat(guess))
         dp = np.reshape(dp, shape)
         ddp_dq = np.reshape(ddp_dq, shape)
 
@@ -467,7 +478,7 @@ class SteadyCreepModel(J2Model):
         log_rate = self._log_rate_factor(temperature) + self._log_stress_function(sigma)
         return np.exp(np.minimum(log_rate, MAX_LOG))
 
-    def _return(self, q_trial, G, T_new, dt, state):
+    def _return(self, q_trial, G, T_new, dt, state, guess=None):
         dp = np.zeros_like(q_trial)
         ddp_dq = np.zeros_like(q_trial)
         flowing = np.flatnonzero((q_trial > 0.0) & (dt > 0.0))

@@ -38,7 +38,7 @@ class J2Plasticity(J2Model):
         """Current yield stress ``sigma_y + H p`` (MPa)."""
         return self.yield_stress + self.hardening_modulus * np.asarray(equivalent_plastic_strain)
 
-    def _return(self, q_trial, G, T_new, dt, state):
+    def _return(self, q_trial, G, T_new, dt, state, guess=None):
         H = self.hardening_modulus
         overstress = q_trial - self.flow_stress(state["equivalent_inelastic_strain"])
         plastic = overstress > 0.0
