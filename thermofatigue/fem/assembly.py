@@ -92,6 +92,20 @@ class Assembler:
                                 minlength=self.nnz)
         return data
 
+    def subset_pattern(self, elements: np.ndarray):
+        """The data positions the stiffness of ``elements`` touches, and for each entry of
+        their element matrices (row-major) its index among those positions."""
+        positions, inverse = np.unique(self.scatter[elements].ravel(), return_inverse=True)
+        return positions, inverse.ravel()
+
+    def subset_matrix_data(self, tangent: np.ndarray, elements: np.ndarray,
+                           inverse: np.ndarray, size: int,
+                           B: np.ndarray | None = None) -> np.ndarray:
+        """The stiffness of ``elements`` at the positions of :meth:`subset_pattern` only
+        (``size`` of them): no pass over the whole data array."""
+        Ke = self.element_matrices(tangent, elements, B)
+        return np.bincount(inverse, weights=Ke.ravel(), minlength=size)
+
     def csr(self, data: np.ndarray) -> sp.csr_matrix:
         """The global matrix with the fixed pattern and the given data (no copy of the pattern)."""
         A = sp.csr_matrix((data, self.indices, self.indptr), shape=self.shape, copy=False)

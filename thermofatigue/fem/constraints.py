@@ -157,14 +157,35 @@ class ConstrainedSpace:
 
     def reduce_matrix(self, A: sp.csr_matrix) -> sp.csr_matrix:
         """``T^T A T`` for a matrix with the assembler's fixed pattern (map built on first use)."""
-        if self._map is None:
-            self._map = _triple_product_map(A.indptr, A.indices, self.T, self.inactive)
-        P, identity, indptr, indices, shape = self._map
+        return self.reduced_csr(self.reduce_data(A))
+
+    def reduce_data(self, A: sp.csr_matrix) -> np.ndarray:
+        """The data array of ``T^T A T`` (its pattern: :meth:`reduced_csr`)."""
+        self._build_map(A)
+        P, identity = self._map[:2]
         data = P @ A.data
         data[identity] = 1.0
+        return data
+
+    def reduced_csr(self, data: np.ndarray) -> sp.csr_matrix:
+        """The reduced matrix with the data array ``data`` (no copy)."""
+        _, _, indptr, indices, shape = self._map
         out = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
         out.has_sorted_indices = True
         return out
+
+    def partial_reduction(self, A: sp.csr_matrix, positions: np.ndarray):
+        """How entries ``positions`` of ``A``'s data enter the reduced data: ``(rows, P_sub)``
+        with ``reduced[rows] += P_sub @ values`` for a change ``values`` at those positions
+        (the solder joints' part of a tangent, re-reduced alone)."""
+        self._build_map(A)
+        P_sub = sp.csr_matrix(self._map[0].tocsc()[:, positions])
+        rows = np.flatnonzero(np.diff(P_sub.indptr))
+        return rows, sp.csr_matrix(P_sub[rows])
+
+    def _build_map(self, A) -> None:
+        if self._map is None:
+            self._map = _triple_product_map(A.indptr, A.indices, self.T, self.inactive)
 
 
 # ----------------------------------------------------------------------------------------------
