@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from thermofatigue.case import default_case_path, parse_case, read_toml
-from thermofatigue.cycling import run_cycling, step_control
+from thermofatigue.cycling import NEWTON_TOLERANCE, run_cycling, step_control
 from thermofatigue.fem.newton import EquilibriumSolver
 from thermofatigue.fem.stepping import TimeStepper
 from thermofatigue.loads import profile_from_spec
@@ -70,7 +70,8 @@ def lever_ratio(case, increments=None):
     times = {}
     for lever in (True, False):
         model = build_model(case)
-        solver = EquilibriumSolver(model, linear=case.solver["linear"], reuse=lever)
+        solver = EquilibriumSolver(model, linear=case.solver["linear"], reuse=lever,
+                                   tolerance=NEWTON_TOLERANCE)
         load = dict(case.profile)
         load.setdefault("stress_free_temperature", case.stress_free_temperature)
         profile = profile_from_spec(load, source=case.source)
