@@ -70,6 +70,32 @@ class IncrementResult:
     linear_iterations: int = 0
 
 
+# Memory for linear parts remembered by temperature (each entry ~ the stiffness data): the
+# 2D slices keep whole cycles (~60 entries), the 3D quarter model (120 MB per entry) the last.
+LINEAR_MEMO_BYTES = 2.5e8
+
+
+class _Memo:
+    """Values by key, the oldest dropped beyond a byte budget (at least the newest is kept)."""
+
+    def __init__(self, budget: float):
+        self.budget = budget
+        self.entries = {}   # key -> (value, bytes), in insertion order
+        self.bytes = 0
+
+    def get(self, key):
+        entry = self.entries.get(key)
+        return None if entry is None else entry[0]
+
+    def put(self, key, value, size: int) -> None:
+        if key in self.entries:
+            self.bytes -= self.entries.pop(key)[1]
+        while self.entries and self.bytes + size > self.budget:
+            self.bytes -= self.entries.pop(next(iter(self.entries)))[1]
+        self.entries[key] = (value, size)
+        self.bytes += size
+
+
 class EquilibriumSolver:
     """Incremental equilibrium of a :class:`~thermofatigue.model.Model`.
 
@@ -105,10 +131,12 @@ class EquilibriumSolver:
         self._linear_cache = None      # K data of the elastic groups with constant moduli
         self._unit_loads = {}          # per elastic group: its dofs, loads of unit stresses
         self._basis_parts = {}         # per T-dependent isotropic group: K_lambda, K_mu data
-        self._linear_last = None       # (temperature, K_lin data, f_lin) of the last call
+        # (K_lin data, f_lin) and T^T K_lin T data by temperature: a cycle passes the same
+        # temperatures as the one before (increments land on the same corners)
+        self._linear_memo = _Memo(LINEAR_MEMO_BYTES)
+        self._reduced_memo = _Memo(LINEAR_MEMO_BYTES)
         self._B = {}                   # strain matrices of the nonlinear groups
         self._subsets = {}             # their data positions and partial reductions
-        self._reduced_linear = None    # (K_lin data, its reduced data) of the last increment
         self._reduced_constant = None  # reduced data of the constant elastic groups
         self._tangent_base = None      # the reduced linear data the working tangent holds
         self._tangent_data = None      # the working tangent data (see solve_increment)
@@ -142,7 +170,8 @@ class EquilibriumSolver:
 
     def linear_part(self, T_new_q, T_uniform=None):
         """``(K_lin data, f_lin)`` of the elastic groups at the temperature ``T_new_q``:
-        stiffness and internal force at zero strain (minus the thermal load).
+        stiffness and internal force at zero strain (minus the thermal load). Results are
+        remembered by temperature (up to ``LINEAR_MEMO_BYTES``); callers must not modify them.
 
         Groups with temperature-independent moduli are assembled once. Under a uniform
         temperature nothing is re-assembled: a group's thermal load is ``sum_c sigma0_c(T) U_c``
@@ -153,8 +182,9 @@ class EquilibriumSolver:
         temperature of the previous one (a dwell) returns the previous result.
         """
         key = T_uniform if T_uniform is not None else T_new_q.tobytes()
-        if self._linear_last is not None and self._linear_last[0] == key:
-            return self._linear_last[1], self._linear_last[2]
+        known = self._linear_memo.get(key)
+        if known is not None:
+            return known
         model = self.model
         asm = model.assembler
         fixed = [g for g in model.linear_groups if getattr(g.model, "constant_stiffness", False)]
@@ -187,7 +217,7 @@ class EquilibriumSolver:
             f += asm.vector(stress, e)
             if g not in fixed:
                 data += asm.matrix_data(tangent, e)
-        self._linear_last = (key, data, f)
+        self._linear_memo.put(key, (data, f), data.nbytes + f.nbytes)
         return data, f
 
     def _reduce_linear_part(self, K_lin, T_new):
@@ -330,10 +360,13 @@ class EquilibriumSolver:
             if not self.reuse:
                 return cs.reduce_matrix(asm.csr(tangents))
             if reduced_lin is None:
-                cached = self._reduced_linear
-                if cached is None or cached[0] is not lin_data:  # same data in a dwell
-                    self._reduced_linear = (lin_data, self._reduce_linear_part(K_lin, T_new))
-                reduced_lin = self._reduced_linear[1]
+                # a pure function of the (uniform) temperature, as the linear part itself
+                key = float(T_new) if np.ndim(T_new) == 0 else None
+                reduced_lin = self._reduced_memo.get(key) if key is not None else None
+                if reduced_lin is None:
+                    reduced_lin = self._reduce_linear_part(K_lin, T_new)
+                    if key is not None:
+                        self._reduced_memo.put(key, reduced_lin, reduced_lin.nbytes)
             # one working array per increment: a copy of T^T K_lin T (0.08 s at 190 k
             # unknowns), then only the nonlinear groups' rows are restored and refilled
             if self._tangent_base is not reduced_lin:
