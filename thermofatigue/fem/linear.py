@@ -72,6 +72,7 @@ class DirectSolver:
     """
 
     name = "direct"
+    refresh_ratio = 1.0
 
     def __init__(self, backend: str = "auto", reuse_factorization: bool = False,
                  refresh_iterations: int = 8, tol: float = 1e-10):
@@ -96,7 +97,7 @@ class DirectSolver:
         # cost since the last factorization add up to one factorization (the rent-or-buy rule:
         # never more than twice the cost of the best refresh schedule in hindsight)
         if (self._factor is None or not self.reuse_factorization
-                or self._extra_seconds > self._factor_seconds):
+                or self._extra_seconds > self.refresh_ratio * self._factor_seconds):
             self._factorize(A)
 
     def _factorize(self, A) -> None:
@@ -172,10 +173,24 @@ class PardisoCholesky:
     ~1e-9 either way; with reused factors CG refines anyway).
     """
 
+    _mkl_rt = None  # where the first handle found MKL (pypardiso searches the whole
+    # environment with a recursive glob for each new handle: 0.2-0.6 s)
+
     def __init__(self):
+        import os
+
         import pypardiso
 
-        self.handle = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric positive definite
+        known = PardisoCholesky._mkl_rt
+        if known is not None and "PYPARDISO_MKL_RT" not in os.environ:
+            os.environ["PYPARDISO_MKL_RT"] = known  # pypardiso's documented override
+            try:
+                self.handle = pypardiso.PyPardisoSolver(mtype=2)
+            finally:
+                del os.environ["PYPARDISO_MKL_RT"]
+        else:
+            self.handle = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric pos. definite
+        PardisoCholesky._mkl_rt = getattr(self.handle.libmkl, "_name", None)
         self.handle.set_statistical_info_off()
         self._pattern = None   # (indptr, indices) of the full matrix last factorised
         self._upper = None     # mask of its upper-triangle entries
