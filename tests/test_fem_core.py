@@ -244,3 +244,33 @@ def test_amg_and_direct_agree_and_rigid_modes_are_pinned():
     u_amg, f_amg, _ = solve(Model(tagged, "3d", materials), linear="amg")
     assert np.linalg.norm(u_amg - u_direct) < 1e-7 * np.linalg.norm(u_direct)
     assert np.abs(f_direct["die"]["stress"]).max() > 1.0  # mismatch stress exists
+
+
+def test_pardiso_cholesky_refactorises_a_known_pattern_and_solves():
+    """The thin PARDISO layer (optional pypardiso): a first factorization, a numeric-only one
+    for new values of the same pattern (phase 22), solves of one and several right-hand
+    sides without iterative refinement, a new pattern; all against SuperLU."""
+    pytest.importorskip("pypardiso")
+    import scipy.sparse as sp
+
+    from thermofatigue.fem.linear import PardisoCholesky
+
+    rng = np.random.default_rng(5)
+    n = 400
+    M = sp.random(n, n, density=0.02, random_state=rng, format="csr")
+    A = (M @ M.T + sp.eye(n) * 5.0).tocsr()
+    A.sort_indices()
+    pardiso = PardisoCholesky()
+    b = rng.normal(size=(n, 3))
+    for scale in (1.0, 2.5):  # the second: same pattern, new values
+        B = sp.csr_matrix((A.data * scale + (scale - 1.0) * (A.indices == np.repeat(
+            np.arange(n), np.diff(A.indptr))), A.indices, A.indptr), shape=A.shape)
+        pardiso.factorize(B)
+        reference = spla.splu(B.tocsc()).solve(b)
+        assert np.allclose(pardiso.solve(b[:, 0]), reference[:, 0], rtol=1e-9, atol=1e-12)
+        assert np.allclose(pardiso.solve(b), reference, rtol=1e-9, atol=1e-12)
+    assert pardiso.get_iparm(8) == 0  # no iterative refinement
+    C = (A + sp.eye(n, k=7) + sp.eye(n, k=-7)).tocsr()  # a new pattern
+    C.sort_indices()
+    pardiso.factorize(C)
+    assert np.allclose(pardiso.solve(b[:, 1]), spla.splu(C.tocsc()).solve(b[:, 1]), rtol=1e-9)

@@ -38,10 +38,12 @@ LINEAR_SOLVERS = ("auto", "direct", "amg")
 # on the conditioning. That matters for real package meshes: on the 3D quarter model of the
 # 6 x 6 WLCSP (190 k unknowns, micrometre-thin passivation and dielectric layers, creeping
 # solder) AMG-CG needed ~120 iterations per Newton solve (20-25 s) against ~14 s for PARDISO
-# factors reused as a CG preconditioner (benchmarks/cycling.py), and ~4 s since Newton solves
+# factors reused as a CG preconditioner (benchmarks/cycling.py), ~4 s once Newton solved
 # inexactly (a cycle: 74 Newton solves, 517 back-substitutions of 0.49 s, 9 factorizations of
-# 14 s), hence the PARDISO limit of 250 k (1.9 GB of factors at 200 k). The 2D limits are not
-# re-measured.
+# 14 s), and ~1 s without PARDISO's iterative refinement and with numeric-only
+# re-factorization (a cycle: ~47 Newton solves, ~180 back-substitutions of 0.13-0.16 s, ~2
+# factorizations of 9-11 s); hence the PARDISO limit of 250 k (1.9 GB of factors at 200 k).
+# The 2D limits are not re-measured.
 DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 250_000}}
 
 
@@ -182,6 +184,10 @@ class PardisoCholesky:
         import pypardiso
 
         known = PardisoCholesky._mkl_rt
+        if known is None:  # the handle pypardiso made when it was imported has found MKL
+            module_solver = getattr(getattr(pypardiso, "scipy_aliases", None),
+                                    "pypardiso_solver", None)
+            known = getattr(getattr(module_solver, "libmkl", None), "_name", None)
         if known is not None and "PYPARDISO_MKL_RT" not in os.environ:
             os.environ["PYPARDISO_MKL_RT"] = known  # pypardiso's documented override
             try:
