@@ -263,7 +263,7 @@ def run_amg(problem: dict, repeat: int) -> dict:
 def factor_memory_gb(solver: DirectSolver) -> float:
     """Memory of the factorization: PARDISO's own report (iparm 17, kB), SuperLU's L + U."""
     if solver.backend == "pardiso":
-        pardiso = solver._factor[0]
+        pardiso = solver._factor
         return max(pardiso.get_iparm(15), pardiso.get_iparm(16) + pardiso.get_iparm(17)) / 1e6
     lu = solver._factor
     return (lu.L.nnz + lu.U.nnz) * 12 / 1e9

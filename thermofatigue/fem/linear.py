@@ -108,11 +108,9 @@ class DirectSolver:
         if hasattr(A, "explicit"):  # an operator that forms its matrix on demand
             A = A.explicit()
         if self.backend == "pardiso":
-            if self._factor is None:  # one PARDISO handle (creating one searches for MKL)
-                self._factor = (PardisoCholesky(), None)
-            pardiso = self._factor[0]
-            pardiso.factorize(A)
-            self._factor = (pardiso, None)
+            if self._factor is None:  # one PARDISO handle, re-factorised in place
+                self._factor = PardisoCholesky()
+            self._factor.factorize(A)
         else:
             self._factor = spla.splu(sp.csc_matrix(A), permc_spec="MMD_AT_PLUS_A",
                                      options={"SymmetricMode": True})
@@ -122,9 +120,7 @@ class DirectSolver:
         self._extra_seconds = 0.0
 
     def _apply_factors(self, b):
-        if self.backend == "pardiso":
-            return self._factor[0].solve(b)
-        return self._factor.solve(b)
+        return self._factor.solve(b)  # PardisoCholesky or SuperLU factors
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None,
               rtol: float | None = None) -> np.ndarray:
