@@ -89,12 +89,13 @@ class TimeStepper:
     ``on_cycle_end(k, t, u, state)`` at the end of cycle ``k`` (returns a description of where
     it saved the state), ``on_output(t, u, state)`` at each requested output time,
     ``on_failure(t, u, state)`` with the last converged state before a convergence failure is
-    raised (returns where it saved it).
+    raised (returns where it saved it), and ``stop(cycles)`` after each cycle end with the
+    cycles done so far: ``True`` ends the run there (``cycles = "auto"`` stabilisation).
     """
 
     def __init__(self, solver, profile, control: StepControl | None = None,
                  output_times=(), on_increment=None, on_cycle_end=None, on_output=None,
-                 on_failure=None, progress=None):
+                 on_failure=None, progress=None, stop=None):
         self.solver = solver
         self.profile = profile
         self.control = control or StepControl()
@@ -104,6 +105,7 @@ class TimeStepper:
         self.on_output = on_output
         self.on_failure = on_failure
         self.progress = progress
+        self.stop = stop
         self.last_saved = None  # description of the last saved state (for failure reports)
 
     def _largest_inelastic_increment(self, old, new) -> float:
@@ -207,6 +209,8 @@ class TimeStepper:
                     self.last_saved = self.on_cycle_end(k, t, u, state) or self.last_saved
                 if self.progress:
                     self.progress(cycles[k])
+                if self.stop is not None and self.stop(cycles[: k + 1]):
+                    return History(u, state, cycles[: k + 1], increments, cool)
         return History(u, state, cycles, increments, cool)
 
 
