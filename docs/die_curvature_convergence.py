@@ -13,7 +13,7 @@ and symmetry conditions (thermofatigue.geometry.regions) and is solved thermo-el
 
 Per level it reports: elements, unknowns, the die-top curvature kappa_x, kappa_y (least-squares
 quadratic fit of the vertical displacement of every node of the die top face,
-thermofatigue.results.top_surface_curvature; positive = concave up; and an area-weighted fit,
+thermofatigue.postprocess.top_surface_curvature; positive = concave up; and an area-weighted fit,
 see area_weighted_curvature), the die warpage
 (peak-to-peak of w over that face), the change from the previous level, and the corner joint's
 volume-averaged von Mises stress over ``joint_<corner>*`` (the critical joint of the mesh
@@ -83,7 +83,7 @@ def area_weighted_curvature(model, u: np.ndarray, region: str = "die") -> dict:
     The L2 projection of the vertical displacement ``w`` (the finite-element field, integrated
     over the top face with a Gauss rule) onto ``a + b x + c y + kappa_x x^2 / 2 +
     kappa_y y^2 / 2 + kappa_xy x y``. Unlike the node fit of
-    :func:`thermofatigue.results.top_surface_curvature`, every part of the face counts by its
+    :func:`thermofatigue.postprocess.top_surface_curvature`, every part of the face counts by its
     area, not by how many nodes the mesh put there (the mesh is finer above the corner joint),
     so it is a functional of the displacement field alone and converges with it.
     """
@@ -116,7 +116,7 @@ def solve_level(factor: float, folder: str, order: int = 2, linear: str = "auto"
     from thermofatigue.materials import constitutive_model, get_material
     from thermofatigue.mesh import read_mesh
     from thermofatigue.model import Model
-    from thermofatigue.results import top_surface_curvature, von_mises
+    from thermofatigue.postprocess import top_surface_curvature, von_mises
 
     t0 = time.perf_counter()
     path = os.path.join(folder, f"quarter_f{factor:.4f}.msh")

@@ -428,7 +428,7 @@ def thermoelastic_on_every_kind(built, family, order_3d):
     from thermofatigue.materials import constitutive_model, get_material
     from thermofatigue.mesh import read_mesh
     from thermofatigue.model import Model
-    from thermofatigue.results import von_mises
+    from thermofatigue.postprocess import von_mises
 
     for kind in KINDS:
         _, result, _ = built(family, kind)

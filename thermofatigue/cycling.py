@@ -36,7 +36,7 @@ from .fem.newton import EquilibriumSolver
 from .fem.stepping import StepControl, TimeStepper
 from .io import atomic_path, element_average, voigt_to_paraview, write_csv, write_json, write_vtu
 from .loads import profile_from_spec
-from .results import von_mises
+from .postprocess import von_mises
 from .run import build_model, software_versions
 
 _JOINT = re.compile(r"^joint_(\d+)$")

@@ -22,7 +22,7 @@ from .io import element_average, voigt_to_paraview, write_csv, write_json, write
 from .materials import constitutive_model, default_model, get_material
 from .mesh import TaggedMesh, check_mesh, read_mesh
 from .model import Model
-from .results import region_statistics, top_surface_curvature, von_mises
+from .postprocess import region_statistics, top_surface_curvature, von_mises
 
 
 def load_mesh(case: Case) -> TaggedMesh:

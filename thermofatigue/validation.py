@@ -41,7 +41,7 @@ from .fem.newton import EquilibriumSolver
 from .materials import constitutive_model, get_material
 from .mesh import TaggedMesh
 from .model import Model
-from .results import top_surface_curvature
+from .postprocess import top_surface_curvature
 
 if sys.version_info >= (3, 11):
     import tomllib
