@@ -7,6 +7,8 @@ it as one line and exits non-zero; the Python API lets it propagate.
 
 from __future__ import annotations
 
+import errno
+
 
 class ThermofatigueError(Exception):
     """Base class of all errors raised on purpose by thermofatigue."""
@@ -39,6 +41,29 @@ class InputError(ThermofatigueError, ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class OutputError(ThermofatigueError):
+    """A result file could not be written (full disk, quota, permission, read-only file system).
+
+    One line naming the file and the system's reason:
+
+    >>> import errno, os
+    >>> str(OutputError("results/summary.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    'results/summary.json: could not write: No space left on device [ENOSPC]'
+    """
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        if isinstance(reason, OSError):
+            code = errno.errorcode.get(reason.errno or 0)
+            text = reason.strerror or str(reason)
+            reason = f"{text} [{code}]" if code else text
+        self.reason = str(reason)
+        super().__init__(f"{self.path}: could not write: {self.reason}")
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 class MeshError(InputError):

@@ -1,8 +1,13 @@
 """Result files: VTU for ParaView, JSON and CSV tables, all written atomically.
 
-Atomic means: written to a temporary file in the target directory, flushed, then renamed over
-the target (``os.replace``), so an interrupted run never leaves a half-written result that
-looks complete.
+Atomic means: written to a temporary file in the target directory, flushed and synced to the
+disk (``fsync``), then renamed over the target (``os.replace``), so an interrupted run never
+leaves a half-written result that looks complete. Checked means: a failing write (full disk
+ENOSPC, quota EDQUOT, permission EACCES, read-only file system EROFS, ...) raises one
+:class:`~thermofatigue.errors.OutputError` line naming the target file, removes the temporary
+file and leaves any previous file of that name untouched; nothing reports success on a partial
+file. Result files get the permissions of a plain ``open`` (``0666`` less the umask), not the
+``0600`` of a temporary file.
 
 Tensor output follows ParaView's convention for 6-component arrays (symmetric tensors in the
 order XX, YY, ZZ, XY, YZ, XZ, tensor shear): the internal Voigt vectors (xx, yy, zz, yz, xz, xy,
@@ -22,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import OutputError
+
 # internal Voigt (xx, yy, zz, yz, xz, xy) -> ParaView (XX, YY, ZZ, XY, YZ, XZ)
 _TO_PARAVIEW = [0, 1, 2, 5, 3, 4]
 _VTK_QUADRATIC = {("triangle", 6): "triangle6", ("tetra", 10): "tetra10", ("quad", 9): "quad9"}
@@ -29,32 +36,99 @@ _VTK_QUADRATIC = {("triangle", 6): "triangle6", ("tetra", 10): "tetra10", ("quad
 
 @contextlib.contextmanager
 def atomic_path(path, suffix=None):
-    """Yield a temporary path next to ``path``; on success rename it to ``path``."""
+    """Yield a temporary path next to ``path``; on success sync it and rename it to ``path``.
+
+    The body writes the temporary file (by any means: ``open``, meshio, gmsh). Any ``OSError``
+    while preparing, writing, syncing or renaming becomes an :class:`OutputError` naming
+    ``path``; the temporary file is removed on every failure (and on KeyboardInterrupt).
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix,
-                               dir=path.parent)
-    os.close(fd)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix,
+                                   dir=path.parent)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~current_umask())
         yield Path(tmp)
+        if not os.path.isfile(tmp):
+            raise OutputError(path, "the writer left no file")
+        sync_file(tmp)
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise OutputError(path, exc) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def sync_file(path) -> None:
+    """Flush a written file to the disk (surfaces a delayed ENOSPC/EIO as an OSError)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_directory(path) -> None:
+    """Make the renames inside a directory durable (best effort: not every system can)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_text(path, text: str) -> Path:
+    """Write a UTF-8 text file atomically and checked."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return Path(path)
+
+
+def write_bytes(path, data: bytes) -> Path:
+    """Write a binary file atomically and checked."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    return Path(path)
+
+
+def copy_file(source, path) -> Path:
+    """Copy a file atomically and checked (e.g. a built mesh into the results directory)."""
+    import shutil
+
+    with atomic_path(path) as tmp:
+        shutil.copyfile(source, tmp)
+    return Path(path)
 
 
 def write_json(path, data) -> Path:
     """Write ``data`` as indented JSON (numpy scalars and arrays converted)."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
-    return Path(path)
+    return write_text(path, json.dumps(data, indent=2, default=_jsonable) + "\n")
 
 
 def write_csv(path, header, rows) -> Path:
     """Write a CSV table with a header row."""
     with atomic_path(path) as tmp:
-        with open(tmp, "w", newline="") as fh:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(header)
             for row in rows:
@@ -116,9 +190,16 @@ def vtu_cells(disc):
 
 def write_vtu(path, disc, point_data: dict | None = None, cell_data: dict | None = None) -> Path:
     """Write the mesh of ``disc`` with nodal (``(n_nodes, k)``) and element fields as VTU."""
+    return write_vtu_arrays(path, vtu_cells(disc), point_data, cell_data)
+
+
+def write_vtu_arrays(path, cells, point_data: dict | None = None,
+                     cell_data: dict | None = None) -> Path:
+    """Write ``cells = (meshio cell type, connectivity, points)`` with nodal and element fields
+    as VTU (only the points the cells use; 2D vectors padded to 3 components)."""
     import meshio
 
-    cell_type, conn, points = vtu_cells(disc)
+    cell_type, conn, points = cells
     used = np.unique(conn)
     renumber = np.full(points.shape[0], -1, dtype=np.int64)
     renumber[used] = np.arange(used.size)

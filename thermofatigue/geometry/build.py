@@ -6,13 +6,13 @@ Every check that can fail on the input runs before gmsh is started: the spec is 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, replace
 
 import gmsh
 
 from ..errors import InputError
+from ..io import atomic_path, write_json
 from . import meshing
 from .array import (MODEL_KINDS, canonical_position, domain_fraction, joints_in_slice, slice_line,
                     symmetric_missing)
@@ -124,6 +124,20 @@ def build_mesh(spec, kind: str | None = None, order: int | None = None, path: st
         raise InputError(spec.source, "path", path, "a file name ending in .msh")
     dim = 2 if kind == "slice2d" else 3
 
+    # the mesh goes to a temporary file, renamed only once its side file is written too: a
+    # failed write (full disk, permission) leaves the previous pair as it was
+    with atomic_path(path, suffix=".msh") as msh_tmp:
+        built = _mesh_and_describe(spec, kind, mesh_settings, joints, line, fraction, layout, dim,
+                                   str(msh_tmp))
+        write_json(metadata_path_for(path), built)
+    if verbose:
+        print(meshing.format_quality(os.path.basename(path), built["mesh_quality"]))
+    return BuiltMesh(path, metadata_path_for(path), built)
+
+
+def _mesh_and_describe(spec, kind, mesh_settings, joints, line, fraction, layout, dim,
+                       path) -> dict:
+    """Mesh with gmsh, write the MSH file to ``path``; return the metadata."""
     with gmsh_session(f"{spec.name}_{kind}") as session:
         if dim == 3:
             realised = realise3d(layout, kind)
@@ -189,12 +203,4 @@ def build_mesh(spec, kind: str | None = None, order: int | None = None, path: st
         metadata["slice"] = {"kind": mesh_settings.slice, "origin": list(line.origin),
                              "direction": list(line.direction),
                              "note": "mesh x = s along the slice from origin, mesh y = z"}
-    json_path = metadata_path_for(path)
-    tmp = json_path + f".{os.getpid()}.tmp"
-    with open(tmp, "w") as fh:
-        json.dump(metadata, fh, indent=1, sort_keys=False)
-        fh.write("\n")
-    os.replace(tmp, json_path)
-    if verbose:
-        print(meshing.format_quality(os.path.basename(path), quality))
-    return BuiltMesh(path, json_path, metadata)
+    return metadata

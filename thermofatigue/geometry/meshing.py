@@ -15,7 +15,7 @@ import os
 import gmsh
 import numpy as np
 
-from ..errors import MeshError
+from ..errors import MeshError, OutputError
 from .layout import Layout
 from .occ import GmshSession, Realised
 
@@ -225,16 +225,35 @@ def format_quality(name: str, report: dict) -> str:
 
 
 def write_msh(session: GmshSession, path: str) -> None:
-    """Write MSH 4.1 (ASCII, physical entities only) atomically."""
+    """Write MSH 4.1 (ASCII, physical entities only) to ``path`` and check what gmsh wrote.
+
+    gmsh does not report every failed write (a full disk can leave a truncated file behind a
+    success), so the file must then be a complete MSH file (:func:`check_msh_file`). The caller
+    writes to a temporary path and renames it (see :func:`~.build.build_mesh`).
+    """
     session.set("Mesh.MshFileVersion", 4.1)
     session.set("Mesh.Binary", 0)
     session.set("Mesh.SaveAll", 0)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp.msh")
     try:
-        gmsh.write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        gmsh.write(str(path))
+    except Exception as exc:  # gmsh raises a bare Exception with its last error
+        raise OutputError(path, f"gmsh: {exc}") from None
+    check_msh_file(path)
+
+
+def check_msh_file(path) -> None:
+    """Raise :class:`OutputError` unless ``path`` is a whole ASCII MSH file: it starts with
+    ``$MeshFormat``, holds an ``$Elements`` section and ends with a closed ``$End...`` line."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+            fh.seek(max(0, size - 4096))
+            tail = fh.read()
+    except OSError as exc:
+        raise OutputError(path, exc) from None
+    last = tail.rstrip().rsplit(b"\n", 1)[-1].strip()
+    if size == 0 or not head.startswith(b"$MeshFormat") or not last.startswith(b"$End") \
+            or b"$EndElements" not in tail:
+        raise OutputError(path, f"gmsh wrote an incomplete mesh file ({size} bytes; the disk "
+                                f"may be full)")
