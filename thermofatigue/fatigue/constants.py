@@ -481,8 +481,8 @@ def _interface_layer(shipped, user, user_keys, spec, source, field) -> float | N
 # warnings and listing
 # --------------------------------------------------------------------------------------------
 _STATUS_MEANING = {
-    "[S]": "read in a secondary source, the primary paper not opened",
-    "[U]": "representative or recalled, not verified in any source",
+    "[S]": "read in a secondary source only",
+    "[U]": "representative or recalled, not verified",
 }
 
 
@@ -493,24 +493,24 @@ def constant_warnings(constants: ConstantSet, interface_layer: float | None = No
     from the calibration layer by more than ``rtol`` or a calibration layer that is unknown."""
     lines = []
     cs = constants
-    weakest = _weakest(s for s in cs.statuses.values() if s != "user")
+    shipped = [st for st in cs.statuses.values() if st != "user"]
+    weakest = _weakest(shipped + [cs.status.replace(" + user", "")]) if shipped else ""
     if weakest in _STATUS_MEANING:
         lines.append(
-            f"{cs.law} constants '{cs.name}' for {cs.solder} are {weakest} "
-            f"({_STATUS_MEANING[weakest]}; {cs.citation or cs.source}). Absolute lives are "
-            f"indicative only; "
-            f"give calibrated constants in [fatigue.constants.{cs.law}].")
+            f"{cs.law}: constants '{cs.name}' ({cs.solder}) are {weakest}, "
+            f"{_STATUS_MEANING[weakest]} ({cs.citation or cs.source}); absolute lives are "
+            f"indicative only, give calibrated constants in [fatigue.constants.{cs.law}]")
     if cs.shipped_for and cs.solder not in cs.shipped_for:
-        lines.append(f"{cs.law} constants '{cs.name}' were shipped for {', '.join(cs.shipped_for)}, "
-                     f"used here for {cs.solder}.")
+        lines.append(f"{cs.law}: constants '{cs.name}' were shipped for "
+                     f"{', '.join(cs.shipped_for)}, used here for {cs.solder}")
     if cs.law in LAYER_SENSITIVE_LAWS and interface_layer is not None:
         if cs.interface_layer is None:
-            lines.append(f"{cs.law} constants '{cs.name}': the averaging layer they were calibrated "
-                         f"with is unknown; this run averages over {interface_layer:g} mm.")
+            lines.append(f"{cs.law}: constants '{cs.name}' were calibrated with an unknown "
+                         f"averaging layer; this run averages over {interface_layer:g} mm")
         elif abs(interface_layer - cs.interface_layer) > rtol * cs.interface_layer:
-            lines.append(f"{cs.law} constants '{cs.name}' were calibrated with a "
+            lines.append(f"{cs.law}: constants '{cs.name}' were calibrated with a "
                          f"{cs.interface_layer:g} mm interface layer; this run averages over "
-                         f"{interface_layer:g} mm: the layer average, and so the life, depend on it.")
+                         f"{interface_layer:g} mm (the layer average, and so the life, depend on it)")
     return lines
 
 
