@@ -33,7 +33,8 @@ SECTIONS = {
              "T_min", "T_max", "cool_down_rate"},
     "solver": {"linear", "tolerance", "max_iterations", "max_cutbacks", "creep_tolerance",
                "max_dt", "max_dT", "min_dt", "nonlinear_lever"},
-    "output": {"directory", "vtu", "fields"},
+    "output": {"directory", "vtu", "fields", "plots"},
+    "fatigue": None,    # checked by life.parse_fatigue
     "title": None,
     "description": None,
 }
@@ -75,6 +76,8 @@ class Case:
     output_fields: tuple
     raw: dict = field(default_factory=dict)
     base_dir: Path = Path(".")
+    fatigue: object = None             # life.FatigueSettings
+    write_plots: bool = True
 
 
 def default_case_path() -> Path:
@@ -87,20 +90,23 @@ def read_toml(path) -> dict:
     if not path.is_file():
         raise InputError(path, "case", str(path), "an existing TOML case file")
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, "case", path.name, f"valid TOML ({exc})") from None
     except UnicodeDecodeError:
         raise InputError(path, "case", path.name, "a UTF-8 text file") from None
+    except OSError as exc:
+        raise InputError(path, "case", path.name, f"a readable file ({exc.strerror})") from None
 
 
-def load_case(path=None, overrides: dict | None = None) -> Case:
+def load_case(path=None, overrides: dict | None = None, builtin: bool = False) -> Case:
     """Read and check a case file (the built-in default case when ``path`` is None).
 
-    Relative paths in a case are relative to its file, except the output directory of the
-    built-in case, which is relative to the current directory.
+    Relative paths in a case are relative to its file, except the output directory of a
+    built-in case (the default, or ``builtin=True``: the examples), which is relative to the
+    current directory.
     """
-    builtin = path is None
+    builtin = builtin or path is None
     path = Path(path) if path is not None else default_case_path()
     raw = read_toml(path)
     if overrides:
@@ -128,7 +134,8 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     for key, value in raw.items():
         if key not in SECTIONS:
             raise InputError(source, key, "unknown section",
-                             f"one of [{'], ['.join(k for k in SECTIONS if SECTIONS[k] is not None or k in ('materials', 'boundary'))}]")
+                             f"one of [{'], ['.join(k for k in SECTIONS if SECTIONS[k] is not None or k in ('materials', 'boundary', 'fatigue'))}]"
+                             f"{_did_you_mean(key, SECTIONS)}")
         allowed = SECTIONS[key]
         if isinstance(allowed, set):
             if not isinstance(value, dict):
@@ -136,7 +143,8 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
             for sub in value:
                 if sub not in allowed:
                     raise InputError(source, f"{key}.{sub}", value[sub],
-                                     f"a known key of [{key}]: {', '.join(sorted(allowed))}")
+                                     f"a known key of [{key}]{_did_you_mean(sub, allowed)}: "
+                                     f"{', '.join(sorted(allowed))}")
     model = raw.get("model", {})
     if not isinstance(model, dict):
         raise InputError(source, "model", model, "a table")
@@ -219,7 +227,13 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
         from .loads import profile_from_spec
 
         # checked now (every field before any work); rebuilt when the case runs
-        profile_from_spec(load, source=source, prefix="load", base_dir=base_dir)
+        cycles = load.get("cycles")
+        if isinstance(cycles, str) and cycles != "auto":
+            raise InputError(source, "load.cycles", cycles,
+                             'a number of cycles or "auto" (cycle until the critical joint\'s '
+                             'energy changes less than fatigue.stabilisation_tolerance)')
+        profile_from_spec({**load, "cycles": 1} if cycles == "auto" else load, source=source,
+                          prefix="load", base_dir=base_dir)
         profile = load
     else:
         raise InputError(source, "load", sorted(load) or "empty",
@@ -255,7 +269,13 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
         bad = fields if not isinstance(fields, list) else [f for f in fields
                                                             if f not in OUTPUT_FIELDS]
         raise InputError(source, "output.fields", bad, f"a list from {list(OUTPUT_FIELDS)}")
+    write_plots = output.get("plots", True)
+    if not isinstance(write_plots, bool):
+        raise InputError(source, "output.plots", write_plots, "true or false")
     title = raw.get("title", Path(source).stem)
+    from .life import parse_fatigue
+
+    fatigue = parse_fatigue(raw.get("fatigue"), source)
 
     return Case(source=source, title=str(title), kind=kind, mesh=mesh_path, geometry=geometry,
                 geometry_kind=geometry_kind, order=order, region_names=region_names,
@@ -264,7 +284,15 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                 profile=profile, solver=solver,
                 output_directory=(output_base / directory).resolve()
                 if not Path(directory).is_absolute() else Path(directory),
-                write_vtu=write_vtu, output_fields=tuple(fields), raw=raw, base_dir=base_dir)
+                write_vtu=write_vtu, output_fields=tuple(fields), raw=raw, base_dir=base_dir,
+                fatigue=fatigue, write_plots=write_plots)
+
+
+def _did_you_mean(name, options) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(str(name), sorted(options), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _number(value, source, field, lo=-math.inf, hi=math.inf) -> float:

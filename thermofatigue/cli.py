@@ -1,6 +1,7 @@
 """The ``thermofatigue`` command.
 
-Subcommands: ``run`` (a case file, or the built-in default case), ``mesh`` (a package geometry
+Subcommands: ``run`` (a case file, a built-in example, or the default case), ``examples``,
+``estimate`` (the Engelmaier closed form from a geometry spec), ``mesh`` (a package geometry
 spec to a tagged mesh), ``materials`` (the cited library), ``validate`` (the reference cases).
 Bad input prints one line ``error: <file>: <field> = <value>: expected ...`` and exits with
 status 2; a failed solve exits with status 3; never a traceback.
@@ -27,36 +28,40 @@ def _progress(quiet: bool):
 
 def cmd_run(args) -> int:
     from .case import load_case
+    from .examples import example_path
+    from .progress import Progress
+    from .report import format_result
     from .run import run_case
 
+    if args.case and args.example:
+        raise InputError("thermofatigue run", "--example", args.example,
+                         "either a case file or --example, not both")
     overrides = {}
     if args.output:
         overrides["output"] = {"directory": str(Path(args.output).resolve())}
-    case = load_case(args.case, overrides=overrides or None)
-    summary = run_case(case, progress=_progress(args.quiet))
+    path = example_path(args.example) if args.example else args.case
+    case = load_case(path, overrides=overrides or None, builtin=bool(args.example))
+    result = run_case(case, progress=None if args.quiet else Progress(),
+                      plots=False if args.no_plots else None)
     if not args.quiet:
-        _print_summary(summary)
+        print(format_result(result))
+        print(f"results: {case.output_directory}")
     return 0
 
 
-def _print_summary(summary: dict) -> None:
-    res = summary.get("results", {})
-    print(f"case: {summary.get('title')} ({summary.get('analysis')})")
-    model = summary.get("model", {})
-    print(f"model: {model.get('kind')}, {model.get('elements')} elements, "
-          f"{model.get('unknowns')} unknowns")
-    if "die_top_curvature" in res:
-        c = res["die_top_curvature"]
-        print(f"die top curvature kappa_x = {c['kappa_x']:.4e} 1/mm, "
-              f"warpage {c['warpage'] * 1e3:.3f} um")
-    vm = res.get("von_mises", {})
-    if vm:
-        worst = max(vm.items(), key=lambda kv: kv[1]["max"])
-        print(f"largest von Mises stress: {worst[1]['max']:.1f} MPa in {worst[0]}")
-    for line in summary.get("report", []):
-        print(line)
-    if "output_directory" in summary:
-        print(f"results: {summary['output_directory']}")
+def cmd_examples(args) -> int:
+    from .examples import format_examples
+
+    print(format_examples())
+    print("\nrun one with: thermofatigue run --example NAME [-o DIRECTORY]")
+    return 0
+
+
+def cmd_estimate(args) -> int:
+    from .estimate import estimate_from_files
+
+    print(estimate_from_files(args.spec, profile=args.profile, solder=args.solder).format_table())
+    return 0
 
 
 def cmd_materials(args) -> int:
@@ -103,8 +108,27 @@ def build_parser() -> argparse.ArgumentParser:
                                    "results. Without a case file, runs the built-in default.")
     r.add_argument("case", nargs="?", help="TOML case file (default: built-in case)")
     r.add_argument("-o", "--output", help="results directory (overrides output.directory)")
-    r.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    r.add_argument("--example", metavar="NAME",
+                   help="run a built-in example (thermofatigue examples lists them)")
+    r.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar, messages or table")
+    r.add_argument("--no-plots", action="store_true", help="do not write the PNG figures")
     r.set_defaults(func=cmd_run)
+
+    x = sub.add_parser("examples", help="list the built-in example cases",
+                       description="List the built-in examples (thermofatigue run --example "
+                                   "NAME runs one).")
+    x.set_defaults(func=cmd_examples)
+
+    e = sub.add_parser("estimate", help="Engelmaier closed-form life from a geometry spec",
+                       description="The Engelmaier (IPC-D-279) closed-form estimate of every "
+                                   "joint's life from the package geometry, materials and "
+                                   "profile alone: no mesh, no finite elements.")
+    e.add_argument("spec", nargs="?", help="geometry spec (TOML; default: the built-in package)")
+    e.add_argument("--profile", default="JESD22-A104:G",
+                   help="temperature-cycle preset (default JESD22-A104:G)")
+    e.add_argument("--solder", default="sac305", help="solder (default sac305)")
+    e.set_defaults(func=cmd_estimate)
 
     m = sub.add_parser("materials", help="list the material library with sources",
                        description="Print the material library: every value with its source "

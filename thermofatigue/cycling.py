@@ -1,162 +1,219 @@
-"""Temperature cycling of a case: viscoplastic time stepping, per-joint hysteresis and energy.
+"""Temperature cycling of a case: viscoplastic time stepping, per-joint energies, hysteresis,
+warpage, and the life of every joint.
 
-``run_cycling(case)`` builds the model (solder regions with their inelastic model, Anand by
-default), steps through the cool-down and the cycles of the case's profile, and writes
+``solve_cycling(case)`` builds the model (solder regions with their inelastic model, Anand by
+default), steps through the cool-down from the stress-free temperature and the cycles of the
+profile, and returns a :class:`~thermofatigue.results.CyclingResult`. It writes no results
+(only gmsh's mesh, into the working directory it is given).
 
-* ``fields/cycle_<k>.vtu`` at the end of every cycle (displacement, stress, von Mises,
-  inelastic strain, the inelastic work density dissipated in that cycle) and ``fields.pvd``,
-  the time series ParaView opens;
-* ``state/cycle_<k>.npz``: the full state at the end of every cycle (also written at a
-  convergence failure, and named in the error report);
-* ``joints.csv``: per joint (id, row, column, distance to the neutral point) the volume-averaged
-  inelastic work density per cycle over the whole joint and over its die-side and board-side
-  interface layers (Darveaux's averaging volume), the accumulated inelastic strain, and the
-  cycle-to-cycle change;
-* ``hysteresis.csv``: per joint and increment, volume-averaged stress and inelastic strain
-  against time and temperature (the hysteresis loops; cycle 0 is the cool-down);
-* ``summary.json`` (last): settings, versions, cycle statistics, the critical joint, and whether
-  the response stabilised.
-
-The critical joint is found, not assumed: it is the joint with the largest interface-layer
-energy in the last cycle.
+Per joint and cycle it records the inelastic work density dissipated over the joint and over
+its die-side and board-side interface layers (Darveaux's averaging volume), the accumulated and
+the range of inelastic strain, and the joint-averaged von Mises stress and inelastic strain at
+the end of the hot and cold dwells; per increment the joint-averaged stress and inelastic strain
+(the hysteresis loops); at the hot and cold extremes the out-of-plane displacement of the die
+top and board top (warpage). With ``cycles = "auto"`` the cycling stops once the critical
+joint's interface energy changes less than the stabilisation tolerance from one cycle to the
+next. The life of every joint then follows from :mod:`thermofatigue.life`.
 """
 
 from __future__ import annotations
 
-import re
+import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from .case import Case
+from .casemodel import build_model, solder_name
 from .errors import ConvergenceError
 from .fem.newton import EquilibriumSolver
 from .fem.stepping import StepControl, TimeStepper
-from .io import atomic_path, element_average, voigt_to_paraview, write_csv, write_json, write_vtu
+from .io import atomic_path, element_average, voigt_to_paraview, vtu_cells
+from .joints import find_joints
 from .loads import profile_from_spec
-from .postprocess import von_mises
-from .run import build_model, software_versions
-
-_JOINT = re.compile(r"^joint_(\d+)$")
-
-
-@dataclass
-class JointVolume:
-    """Elements of one averaging volume inside a material group, with their weights."""
-
-    group: str
-    local: np.ndarray      # indices into the group's element array
-    weights: np.ndarray    # (n, n_quadrature) integration weights
-
-    def average(self, q_values: np.ndarray) -> np.ndarray:
-        """Volume average of a group quadrature field ``(n_group, Q, ...)``."""
-        v = q_values[self.local]
-        w = self.weights.reshape(self.weights.shape + (1,) * (v.ndim - 2))
-        return (v * w).sum(axis=(0, 1)) / self.weights.sum()
-
-
-@dataclass
-class Joint:
-    id: int
-    info: dict
-    whole: JointVolume
-    die_layer: JointVolume | None
-    board_layer: JointVolume | None
-
-
-def find_joints(model) -> list[Joint]:
-    """The solder joints of the model, from the mesh metadata or the region names."""
-    tagged = model.tagged
-    meta = {j["region"]: j for j in tagged.metadata.get("joints", [])}
-    group_of = {}
-    for g in model.groups:
-        position = np.full(model.disc.n_elements, -1)
-        position[g.elements] = np.arange(g.elements.size)
-        for r in g.regions:
-            group_of[r] = (g.pattern, position)
-    weights = model.disc.weights
-
-    def volume(regions):
-        regions = [r for r in regions if r in tagged.regions]
-        if not regions:
-            return None
-        groups = {group_of[r][0] for r in regions}
-        if len(groups) != 1:
-            return None  # parts with different material models: no common state array
-        pattern, position = group_of[regions[0]]
-        elements = np.concatenate([tagged.regions[r] for r in regions])
-        return JointVolume(pattern, position[elements], weights[elements])
-
-    joints = []
-    for region in sorted(tagged.regions, key=lambda r: (len(r), r)):
-        m = _JOINT.match(region)
-        if not m:
-            continue
-        info = dict(meta.get(region, {"id": int(m.group(1)), "region": region}))
-        die, board = f"{region}_die_layer", f"{region}_board_layer"
-        whole = volume([region, die, board])
-        if whole is None:
-            continue
-        joints.append(Joint(int(info.get("id", m.group(1))), info, whole, volume([die]),
-                            volume([board])))
-    return joints
-
+from .postprocess import surface_vertices, von_mises
+from .provenance import software_versions
+from .results import (CycleStats, CyclingResult, FieldSeries, FieldSnapshot, HysteresisTable,
+                      JointTable, ModelInfo, WarpageTable)
 
 # Default Newton tolerance (residual relative to the load scale, see fem/newton.py) of a cycling
 # run, as docs/case-file.md gives it: chosen so that the equilibrium error stays an order of
 # magnitude below the time-discretisation error of the default steps. Measured per-cycle energy
 # of the critical joint's interface layer (benchmarks/cycling.py models, JEDEC G):
-#   2D default case, 3 cycles: 0.0970411 MPa at 1e-6 (196 Newton iterations), 0.0970198 at 1e-4
+#   2D default slice, 3 cycles: 0.0970411 MPa at 1e-6 (196 Newton iterations), 0.0970198 at 1e-4
 #     (114): -2.2e-4 relative (1e-8 and 1e-7 equal 1e-6 to 6 digits);
 #   3D 6 x 6 quarter model, cycle 1: 0.143462 MPa at 1e-6 (73 iterations), 0.143260 at 1e-4
 #     (48): -1.4e-3 relative (joint average -6e-4);
 # while halving the time steps (max_dT 15 -> 7.5 C) changes the 2D value by +1.0 % (backward
-# Euler is first order: the default steps are ~2 % from the converged value). For comparison,
-# the force-residual defaults of ANSYS (0.5 %) and Abaqus (R_n = 5e-3) are 50x looser.
+# Euler is first order). For comparison, the force-residual defaults of ANSYS (0.5 %) and
+# Abaqus (R_n = 5e-3) are 50x looser.
 NEWTON_TOLERANCE = 1e-4
+
+MODEL_LABELS = {
+    "octant": "3D octant model (one eighth of the package: symmetry planes x = 0, y = 0 and "
+              "the diagonal)",
+    "quarter": "3D quarter model (symmetry planes x = 0 and y = 0)",
+    "full": "3D full model",
+    "slice2d": "2D diagonal slice, generalized plane strain: SCREENING ONLY, its joint energy "
+               "is several times the 3D model's (docs/model-kinds.md)",
+    "mesh": "user mesh",
+}
 
 
 def step_control(case: Case) -> StepControl:
     return StepControl.from_solver_table(case.solver, case.source)
 
 
-def run_cycling(case: Case, progress=None) -> dict:
-    """Run a temperature-cycling case and write its results (see the module docstring)."""
-    say = progress or (lambda msg: None)
-    out = Path(case.output_directory)
+def model_label(case: Case, kind: str) -> str:
+    geometry_kind = case.geometry_kind or "mesh"
+    if geometry_kind == "slice2d" and kind != "generalized_plane_strain":
+        return f"2D diagonal slice, {kind.replace('_', ' ')}: SCREENING ONLY (docs/model-kinds.md)"
+    label = MODEL_LABELS.get(geometry_kind, geometry_kind)
+    return label if geometry_kind != "mesh" else f"user mesh ({kind})"
+
+
+class JointAverages:
+    """Volume averages of quadrature fields over every joint's whole volume and interface
+    layers at once: one sparse matrix per (volume, material group), rows normalised by volume.
+
+    ``average(state, key, volume)`` -> ``(n_joints, ...)`` (NaN where a joint has no such
+    volume).
+    """
+
+    VOLUMES = ("whole", "die_layer", "board_layer")
+
+    def __init__(self, joints, n_quadrature: int):
+        self.n = len(joints)
+        self.matrices = {}
+        self._csr = {}
+        for volume in self.VOLUMES:
+            by_group = {}
+            for i, j in enumerate(joints):
+                v = getattr(j, volume)
+                if v is not None:
+                    by_group.setdefault(v.group, []).append((i, v))
+            mats = {}
+            for group, items in by_group.items():
+                rows, cols, vals = [], [], []
+                for i, v in items:
+                    q = (v.local[:, None] * n_quadrature + np.arange(n_quadrature)).ravel()
+                    rows.append(np.full(q.size, i))
+                    cols.append(q)
+                    vals.append((v.weights / v.weights.sum()).ravel())
+                mats[group] = (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
+            self.matrices[volume] = mats
+
+    def average(self, state: dict, key: str, volume: str = "whole") -> np.ndarray:
+        out = None
+        for group, (r, c, v) in self.matrices[volume].items():
+            values = state[group][key] if isinstance(state[group], dict) else state[group]
+            flat = values.reshape(values.shape[0] * values.shape[1], -1)
+            key_ = (volume, group, flat.shape[0])
+            if key_ not in self._csr:
+                self._csr[key_] = sp.csr_matrix((v, (r, c)), shape=(self.n, flat.shape[0]))
+            part = self._csr[key_] @ flat
+            if out is None:
+                out = np.full((self.n, flat.shape[1]), np.nan)
+            rows = np.unique(r)
+            out[rows] = part[rows]
+        if out is None:
+            return np.full((self.n, 1), np.nan)
+        return out
+
+
+def equivalent_strain(e: np.ndarray) -> np.ndarray:
+    """Von Mises equivalent ``sqrt(2/3 e:e)`` of Voigt strains ``(..., 6)`` (engineering
+    shear), for deviatoric (inelastic) strains."""
+    return np.sqrt(2.0 / 3.0 * (np.sum(e[..., :3] ** 2, axis=-1)
+                                + 0.5 * np.sum(e[..., 3:] ** 2, axis=-1)))
+
+
+def equivalent_range(path: np.ndarray) -> float:
+    """Largest equivalent strain distance between two instants of a strain path ``(n, 6)``."""
+    d = path[:, None, :] - path[None, :, :]
+    return float(equivalent_strain(d).max(initial=0.0))
+
+
+def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
+                  keep_fields: bool = True, state_directory: Path | None = None) -> CyclingResult:
+    """Run a temperature-cycling case (see the module docstring); returns its result.
+
+    ``progress``: an object with ``message(text)``, ``start(profile)``, ``increment(t, T,
+    newton_iterations)`` and ``cycle(stats)`` (see :mod:`thermofatigue.progress`), or None.
+    ``workdir``: where gmsh writes the mesh built from a geometry spec (a temporary directory by
+    default; the mesh files are named in the result for the writer to copy).
+    ``state_directory``: if given, the full state is saved there at every cycle end
+    (``cycle_<k>.npz``) and, before a convergence failure is raised, the last converged one
+    (``last_converged.npz``, named in the error).
+    """
+    from .life import assess_life, stabilisation_rule
+
     t0 = time.perf_counter()
+    workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="tf-mesh-"))
     load = dict(case.profile)
+    auto = load.get("cycles") == "auto"
+    fatigue = case.fatigue
+    if auto:
+        load["cycles"] = fatigue.max_cycles
     load.setdefault("stress_free_temperature", case.stress_free_temperature)
     profile = profile_from_spec(load, source=case.source, prefix="load", base_dir=case.base_dir)
-    model = build_model(case)
-    joints = find_joints(model)
-    say(f"model: {model.disc.n_elements} elements, {model.disc.n_dofs} unknowns ({model.kind}); "
-        f"{len(joints)} joints; nonlinear: "
+    model = build_model(case, mesh_directory=workdir)
+    mesh_files = tuple(sorted(str(p) for p in workdir.glob("*") if p.is_file())) \
+        if case.mesh is None else ()
+    joints = find_joints(model, interface_layer=fatigue.interface_layer)
+    solder = fatigue.solder or solder_name(case, model.tagged)
+    say = progress.message if progress else (lambda msg: None)
+    say(f"model: {model.disc.n_elements} elements, {model.disc.n_dofs} unknowns "
+        f"({model_label(case, model.kind)}); {len(joints)} joints; nonlinear: "
         f"{', '.join(f'{g.pattern} ({type(g.model).__name__})' for g in model.nonlinear_groups) or 'none'}")
-    say(f"profile: {profile.n_cycles} cycles of {profile.period:.0f} s, "
+    say(f"profile: {'up to ' if auto else ''}{profile.n_cycles} cycles of {profile.period:.0f} s, "
         f"{profile.T_min:g} to {profile.T_max:g} C, from {profile.stress_free_temperature:g} C")
+    t_model = time.perf_counter()
     solver = EquilibriumSolver(model, linear=case.solver["linear"],
                                tolerance=case.solver.get("tolerance", NEWTON_TOLERANCE),
                                max_iterations=case.solver.get("max_iterations", 15),
                                reuse=case.solver.get("nonlinear_lever", True))
-    hysteresis = []
-    series = []
+    averages = JointAverages(joints, model.disc.n_quadrature)
+    ids = np.array([j.id for j in joints], dtype=int)
+    die_top = surface_vertices(model, "die") if "die" in model.tagged.regions else None
+    board_top = surface_vertices(model, "board") if "board" in model.tagged.regions else None
+    dim = model.disc.dim
+    recorder = _Recorder(len(joints))
 
     def on_increment(t, T, u, state):
         k = int(profile.cycle_index(np.array(t - 1e-9))) + 1  # 1, 2, ...; 0 = cool-down
-        for j in joints:
-            st = state.get(j.whole.group)
-            if st is None:
-                continue
-            avg_s = j.whole.average(st["stress"])
-            avg_e = j.whole.average(st["inelastic_strain"])
-            hysteresis.append([j.id, k, t, T, *avg_s, *avg_e,
-                               float(j.whole.average(st["inelastic_work"]))])
+        groups = [g for g in averages.matrices["whole"] if g in state]
+        if not groups or not len(joints):
+            return
+        s = averages.average(state, "stress")
+        e = averages.average(state, "inelastic_strain")
+        w = averages.average(state, "inelastic_work")[:, 0]
+        recorder.increment(k, t, T, s, e, w)
+        extreme = "hot" if abs(T - profile.T_max) < 1e-9 else \
+            "cold" if abs(T - profile.T_min) < 1e-9 else None
+        if extreme and k >= 1:
+            vm = _average_von_mises(averages, state, groups)
+            nodal = model.disc.nodal_values(u)
+            surfaces = {name: (model.tagged.mesh.p[:, v], nodal[v, dim - 1])
+                        for name, v in (("die_top", die_top), ("board_top", board_top))
+                        if v is not None}
+            recorder.extreme(k, extreme, T, vm, equivalent_strain(e), surfaces)
+        if progress:
+            progress.increment(t, T, solver.counters.get("newton_iterations", 0))
+
+    snapshots = []
+
+    def on_cycle_end(k, t, u, state):
+        if keep_fields:
+            snapshots.append(_snapshot(model, solver, profile, k, t, u, state))
+        return save_state(f"cycle_{k + 1}", t, u, state)
 
     def save_state(name, t, u, state):
-        path = out / "state" / f"{name}.npz"
+        if state_directory is None:
+            return None
+        path = Path(state_directory) / f"{name}.npz"
         arrays = {"u": u, "time": np.array(t)}
         for g, st in state.items():
             for key, value in st.items():
@@ -166,144 +223,227 @@ def run_cycling(case: Case, progress=None) -> dict:
                 np.savez_compressed(fh, **arrays)
         return f"{path} (t = {t:.6g} s)"
 
-    def on_cycle_end(k, t, u, state):
-        where = save_state(f"cycle_{k}", t, u, state)
-        series.append((k, t, u.copy(), {g: dict(st) for g, st in state.items()}))
-        return where
-
-    def on_failure(t, u, state):
-        return save_state("last_converged", t, u, state)
-
     def report(cycle):
-        say(f"cycle {cycle.index + 1}/{profile.n_cycles}: {cycle.increments} increments, "
-            f"{cycle.newton_iterations} Newton iterations, {cycle.cutbacks} cut-backs, "
-            f"{cycle.seconds:.2f} s")
+        if progress:
+            progress.cycle(cycle)
 
+    tolerance = fatigue.stabilisation_tolerance
+
+    def stop(cycles):
+        if not auto or len(cycles) < 2:
+            return False
+        return critical_change(averages, cycles) < tolerance
+
+    if progress:
+        progress.start(profile)
     stepper = TimeStepper(solver, profile, step_control(case), on_increment=on_increment,
-                          on_cycle_end=on_cycle_end, on_failure=on_failure, progress=report)
+                          on_cycle_end=on_cycle_end, progress=report, stop=stop,
+                          on_failure=lambda t, u, state: save_state("last_converged", t, u,
+                                                                    state))
     history = stepper.run()
+    if progress:
+        progress.finish()
     t_run = time.perf_counter()
 
-    table = joint_table(joints, history.cycles)
-    write_fields(case, model, solver, profile, series, history.cycles)
-    write_csv(out / "hysteresis.csv",
-              ["joint", "cycle", "time_s", "temperature_C",
-               "sxx", "syy", "szz", "syz", "sxz", "sxy",
-               "ein_xx", "ein_yy", "ein_zz", "gin_yz", "gin_xz", "gin_xy", "inelastic_work"],
-              hysteresis)
-    write_csv(out / "joints.csv", list(table[0].keys()) if table else ["joint"],
-              [list(r.values()) for r in table])
-    last = [r for r in table if r["cycle"] == profile.n_cycles]
-    critical = max(last, key=lambda r: r["dW_interface"]) if last else None
-    changes = [r["dW_change"] for r in last if r["dW_change"] is not None]
-    summary = {
-        "case": case.source, "title": case.title, "analysis": "cycling",
-        "model": {"kind": model.kind, "order": model.disc.order,
-                  "elements": model.disc.n_elements, "unknowns": model.disc.n_dofs,
-                  "nonlinear": {g.pattern: type(g.model).__name__
+    table = recorder.joint_table(joints, averages, history.cycles)
+    stabilisation = stabilisation_rule(table, tolerance, "auto" if auto else "fixed")
+    life, life_extrapolated, constants, warnings = assess_life(table, stabilisation, fatigue,
+                                                               solder, case.source)
+    estimate = _engelmaier_estimate(case, fatigue, solder, profile)
+    stats = [CycleStats(c.index + 1, c.increments, c.newton_iterations, c.linear_iterations,
+                        c.cutbacks, c.seconds)
+             for c in ([history.cool_down] if history.cool_down else []) + list(history.cycles)]
+    cells = vtu_cells(model.disc)
+    fields = FieldSeries(*cells, snapshots) if keep_fields else None
+    info = ModelInfo(kind=model.kind, geometry_kind=case.geometry_kind or "mesh",
+                     label=model_label(case, model.kind), order=model.disc.order,
+                     elements=int(model.disc.n_elements), unknowns=int(model.disc.n_dofs),
+                     joints=len(joints),
+                     nonlinear={g.pattern: type(g.model).__name__
                                 for g in model.nonlinear_groups},
-                  "joints": len(joints)},
-        "load": {"profile": profile.to_spec(), "cycles": profile.n_cycles,
-                 "stress_free_temperature": profile.stress_free_temperature},
-        "solver": {"linear": type(solver.linear).__name__, **solver.counters,
-                   "step_control": vars(step_control(case)), "lever": solver.reuse},
-        "cycles": [{"cycle": c.index + 1, "increments": c.increments,
-                    "newton_iterations": c.newton_iterations,
-                    "linear_iterations": c.linear_iterations, "cutbacks": c.cutbacks,
-                    "seconds": c.seconds} for c in history.cycles],
-        "results": {
-            "critical_joint": critical,
-            "joints_last_cycle": last,
-            "stabilised": bool(changes) and max(changes) < 0.05,
-            "largest_energy_change_last_cycle": max(changes) if changes else None,
-        },
-        "timing_s": {"total": t_run - t0},
-        "versions": software_versions(),
-        "output_directory": str(out),
-        "report": _report_lines(critical, changes, profile),
-    }
-    write_json(out / "summary.json", summary)
-    return summary
+                     solder=solder, mesh=str(case.mesh) if case.mesh else "geometry spec")
+    result = CyclingResult(
+        title=case.title, case_source=case.source, model=info, profile=profile.to_spec(),
+        cycles=tuple(stats), joints=table, hysteresis=recorder.hysteresis_table(ids),
+        warpage=recorder.warpage_table(), stabilisation=stabilisation, life=life,
+        life_extrapolated=life_extrapolated, primary_law=fatigue.primary if life else None,
+        fatigue=constants, warnings=tuple(warnings), estimate=estimate,
+        timing={"model": t_model - t0, "cycling": t_run - t_model,
+                "postprocess": time.perf_counter() - t_run},
+        versions=software_versions(),
+        settings={"linear": type(solver.linear).__name__, **solver.counters,
+                  "step_control": vars(step_control(case)),
+                  "newton_tolerance": case.solver.get("tolerance", NEWTON_TOLERANCE)},
+        fields=fields, mesh_files=mesh_files)
+    return result
 
 
-def _report_lines(critical, changes, profile):
-    lines = []
-    if critical:
-        lines.append(f"critical joint: {critical['joint']} (dnp {critical['dnp']:.3f} mm): "
-                     f"inelastic work per cycle {critical['dW_interface']:.4g} MPa in its "
-                     f"{critical['interface']} interface layer, {critical['dW_joint']:.4g} MPa "
-                     f"over the joint (cycle {profile.n_cycles})")
-    if changes:
-        lines.append(f"cycle-to-cycle change of the joint energies in the last cycle: at most "
-                     f"{100 * max(changes):.2f} %")
-    return lines
+def _average_von_mises(averages, state, groups):
+    vm = {g: von_mises(state[g]["stress"])[..., None] for g in groups}
+    return averages.average(vm, "", "whole")[:, 0]
 
 
-def joint_table(joints, cycles) -> list[dict]:
-    """Per joint and cycle: volume-averaged energy density and inelastic strain."""
-    rows = []
-    for j in joints:
+def cycle_energies(averages: JointAverages, cycle) -> dict:
+    """Per joint ``(n,)``: inelastic work density dissipated in one cycle and equivalent
+    inelastic strain accumulated in it, over the joint and each interface layer, and the failing
+    interface (the layer with the larger energy)."""
+    fields = {g: {"W": cycle.dissipated[g][..., None], "P": cycle.inelastic_strain[g][..., None]}
+              for g in cycle.dissipated}
+    out = {}
+    for volume, key in (("whole", "joint"), ("die_layer", "die"), ("board_layer", "board")):
+        if not fields or not averages.matrices[volume]:
+            out[f"W_{key}"] = out[f"P_{key}"] = np.full(averages.n, np.nan)
+            continue
+        out[f"W_{key}"] = averages.average(fields, "W", volume)[:, 0]
+        out[f"P_{key}"] = averages.average(fields, "P", volume)[:, 0]
+    die, board = out["W_die"], out["W_board"]
+    layered = ~(np.isnan(die) & np.isnan(board))
+    board_fails = np.nan_to_num(board, nan=-np.inf) > np.nan_to_num(die, nan=-np.inf)
+    out["interface"] = np.where(~layered, "joint", np.where(board_fails, "board", "die"))
+    out["W_interface"] = np.where(~layered, out["W_joint"], np.where(board_fails, board, die))
+    out["P_interface"] = np.where(~layered, out["P_joint"],
+                                  np.where(board_fails, out["P_board"], out["P_die"]))
+    return out
+
+
+def critical_change(averages: JointAverages, cycles) -> float:
+    """Relative change, from the cycle before, of the interface energy of the joint with the
+    largest one in the last cycle (the stabilisation test of ``cycles = "auto"``)."""
+    if len(cycles) < 2:
+        return np.inf
+    now = cycle_energies(averages, cycles[-1])["W_interface"]
+    before = cycle_energies(averages, cycles[-2])["W_interface"]
+    if not np.any(np.isfinite(now)):
+        return np.inf
+    i = int(np.nanargmax(now))
+    return float(abs(now[i] - before[i]) / abs(now[i])) if now[i] else np.inf
+
+
+class _Recorder:
+    """Joint averages per increment and at the hot and cold extremes of every cycle."""
+
+    def __init__(self, n_joints: int):
+        self.n = n_joints
+        self.rows = []        # (cycle, t, T, stress (n,6), strain (n,6), work (n,))
+        self.extremes = {}    # (cycle, "hot"/"cold") -> (T, vm (n,), eps (n,), surfaces)
+
+    def increment(self, k, t, T, s, e, w):
+        self.rows.append((k, t, T, s, e, w))
+
+    def extreme(self, k, which, T, vm, eps, surfaces):
+        self.extremes[(k, which)] = (T, vm, eps, surfaces)
+
+    def strain_range(self, k: int) -> np.ndarray:
+        """Per joint: equivalent range of the joint-averaged inelastic strain over cycle k
+        (from the last increment of the cycle before)."""
+        idx = [i for i, r in enumerate(self.rows) if r[0] == k]
+        if not idx:
+            return np.full(self.n, np.nan)
+        idx = ([idx[0] - 1] if idx[0] > 0 else []) + idx
+        path = np.stack([self.rows[i][4] for i in idx], axis=1)  # (n, m, 6)
+        return np.array([equivalent_range(p) for p in path])
+
+    def joint_table(self, joints, averages: JointAverages, cycles) -> JointTable:
+        """The :class:`JointTable` of every joint and cycle."""
+        n = self.n
+        blocks = []
         previous = None
         for c in cycles:
-            if j.whole.group not in c.dissipated:
-                continue
-            W = c.dissipated[j.whole.group]
-            P = c.inelastic_strain[j.whole.group]
-            die = float(j.die_layer.average(W)) if j.die_layer else None
-            board = float(j.board_layer.average(W)) if j.board_layer else None
-            layers = {k: v for k, v in (("die", die), ("board", board)) if v is not None}
-            side = max(layers, key=layers.get) if layers else None
-            whole = float(j.whole.average(W))
-            rows.append({
-                "joint": j.id, "cycle": c.index + 1, "row": j.info.get("row"),
-                "column": j.info.get("column"), "dnp": j.info.get("dnp"),
-                "dW_joint": whole, "dW_die_layer": die, "dW_board_layer": board,
-                "dW_interface": layers[side] if side else whole,
-                "interface": side, "d_eps_in_joint": float(j.whole.average(P)),
-                "dW_change": None if previous in (None, 0.0) else abs(whole - previous) / abs(whole),
-            })
-            previous = whole
-    return rows
+            k = c.index + 1
+            en = cycle_energies(averages, c)
+            nan = np.full(n, np.nan)
+            hot = self.extremes.get((k, "hot"), (None, nan, nan, None))
+            cold = self.extremes.get((k, "cold"), (None, nan, nan, None))
+            change = nan if previous is None else \
+                np.abs(en["W_interface"] - previous) / np.abs(en["W_interface"])
+            previous = en["W_interface"]
+            blocks.append({
+                "joint": [j.id for j in joints], "cycle": np.full(n, k),
+                "row": [_int(j.row) for j in joints], "column": [_int(j.column) for j in joints],
+                "dnp": [_float(j.dnp) for j in joints],
+                "x": [j.position[0] for j in joints],
+                "y": [j.position[1] if len(j.position) > 1 else 0.0 for j in joints],
+                "fraction": [_float(j.fraction) for j in joints],
+                "die_pad_diameter": [_float(j.die_pad_diameter) for j in joints],
+                "board_pad_diameter": [_float(j.board_pad_diameter) for j in joints],
+                "interface_layer": [_float(j.interface_layer) for j in joints],
+                "dW_joint": en["W_joint"], "dW_die_layer": en["W_die"],
+                "dW_board_layer": en["W_board"], "dW_interface": en["W_interface"],
+                "interface": en["interface"], "eps_acc_joint": en["P_joint"],
+                "eps_acc_interface": en["P_interface"], "d_eps_in": self.strain_range(k),
+                "dW_change": change, "von_mises_hot": hot[1], "von_mises_cold": cold[1],
+                "eps_in_hot": hot[2], "eps_in_cold": cold[2]})
+        names = [col.name for col in JointTable.COLUMNS]
+        return JointTable({name: np.concatenate([np.asarray(b[name], dtype=object if
+                                                            name == "interface" else None)
+                                                 for b in blocks]) if blocks else []
+                           for name in names})
+
+    def hysteresis_table(self, ids) -> HysteresisTable:
+        if not self.rows:
+            return HysteresisTable({c.name: [] for c in HysteresisTable.COLUMNS})
+        k = np.array([r[0] for r in self.rows])
+        t = np.array([r[1] for r in self.rows])
+        T = np.array([r[2] for r in self.rows])
+        s = np.stack([r[3] for r in self.rows], axis=1)   # (n_joints, n_inc, 6)
+        e = np.stack([r[4] for r in self.rows], axis=1)
+        w = np.stack([r[5] for r in self.rows], axis=1)
+        m = s.shape[1]
+        data = {"joint": np.repeat(ids, m), "cycle": np.tile(k, self.n),
+                "time": np.tile(t, self.n), "temperature": np.tile(T, self.n)}
+        for i, c in enumerate(("xx", "yy", "zz", "yz", "xz", "xy")):
+            data[f"s{c}"] = s[:, :, i].ravel()
+        for i, c in enumerate(("ein_xx", "ein_yy", "ein_zz", "gin_yz", "gin_xz", "gin_xy")):
+            data[c] = e[:, :, i].ravel()
+        data["inelastic_work"] = w.ravel()
+        return HysteresisTable(data)
+
+    def warpage_table(self) -> WarpageTable:
+        cols = {c.name: [] for c in WarpageTable.COLUMNS}
+        for (k, which), (T, _, _, surfaces) in sorted(self.extremes.items()):
+            for name, (p, w) in surfaces.items():
+                m = w.size
+                cols["cycle"].append(np.full(m, k))
+                cols["extreme"].append(np.full(m, which, dtype=object))
+                cols["temperature"].append(np.full(m, T))
+                cols["surface"].append(np.full(m, name, dtype=object))
+                cols["x"].append(p[0])
+                cols["y"].append(p[1] if p.shape[0] == 3 else np.zeros(m))
+                cols["w"].append(w)
+        return WarpageTable({k: np.concatenate(v) if v else np.array([]) for k, v in cols.items()})
 
 
-def write_fields(case, model, solver, profile, series, cycles) -> None:
-    """VTU at every cycle end and the ParaView collection ``fields.pvd``."""
-    if not case.write_vtu or not series:
-        return
-    out = Path(case.output_directory)
+def _snapshot(model, solver, profile, k, t, u, state) -> FieldSnapshot:
     disc = model.disc
-    names, region_of = model.region_ids()
-    entries = []
-    for k, t, u, state in series:
-        T_q = model.temperature_at_quadrature(float(profile.temperature(t)))
-        fields = solver.group_fields(u, T_q, state)
-        nq = disc.n_quadrature
-        stress = np.zeros((disc.n_elements, nq, 6))
-        inelastic = np.zeros_like(stress)
-        energy = np.zeros((disc.n_elements, nq))
-        for g in model.groups:
-            stress[g.elements] = fields[g.pattern]["stress"]
-            if "inelastic_strain" in fields[g.pattern]:
-                inelastic[g.elements] = fields[g.pattern]["inelastic_strain"]
-            if g.pattern in cycles[k].dissipated:
-                energy[g.elements] = cycles[k].dissipated[g.pattern]
-        cell = {"region": region_of.astype(np.int32),
-                "stress": voigt_to_paraview(element_average(disc, stress)),
-                "von_mises": element_average(disc, von_mises(stress)),
-                "inelastic_strain": voigt_to_paraview(element_average(disc, inelastic),
-                                                      strain=True),
-                "energy_density": element_average(disc, energy)}
-        cell = {key: v for key, v in cell.items() if key == "region" or key in case.output_fields}
-        point = {"u": disc.nodal_values(u)} if "u" in case.output_fields else {}
-        name = f"fields/cycle_{k + 1}.vtu"
-        write_vtu(out / name, disc, point, cell)
-        entries.append((t, name))
-    pvd = ['<?xml version="1.0"?>',
-           '<VTKFile type="Collection" version="0.1">', "  <Collection>"]
-    pvd += [f'    <DataSet timestep="{t:.6g}" file="{name}"/>' for t, name in entries]
-    pvd += ["  </Collection>", "</VTKFile>", ""]
-    with atomic_path(out / "fields.pvd") as tmp:
-        tmp.write_text("\n".join(pvd))
+    T_q = model.temperature_at_quadrature(float(profile.temperature(t)))
+    fields = solver.group_fields(u, T_q, state)
+    nq = disc.n_quadrature
+    stress = np.zeros((disc.n_elements, nq, 6))
+    inelastic = np.zeros_like(stress)
+    for g in model.groups:
+        stress[g.elements] = fields[g.pattern]["stress"]
+        if "inelastic_strain" in fields[g.pattern]:
+            inelastic[g.elements] = fields[g.pattern]["inelastic_strain"]
+    _, region_of = model.region_ids()
+    cell = {"region": region_of.astype(np.int32),
+            "stress": voigt_to_paraview(element_average(disc, stress)),
+            "von_mises": element_average(disc, von_mises(stress)),
+            "inelastic_strain": voigt_to_paraview(element_average(disc, inelastic),
+                                                  strain=True)}
+    return FieldSnapshot(k + 1, float(t), {"u": disc.nodal_values(u)}, cell)
 
 
-__all__ = ["ConvergenceError", "find_joints", "joint_table", "run_cycling"]
+def _int(v):
+    return -1 if v is None else int(v)
+
+
+def _float(v):
+    return np.nan if v is None else float(v)
+
+
+def _engelmaier_estimate(case, fatigue, solder, profile):
+    return None
+
+
+__all__ = ["ConvergenceError", "JointAverages", "NEWTON_TOLERANCE", "equivalent_range",
+           "equivalent_strain", "solve_cycling", "step_control"]

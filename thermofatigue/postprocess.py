@@ -26,6 +26,38 @@ def region_statistics(model, q_values: np.ndarray) -> dict:
     return out
 
 
+def top_face_weights(model, region: str) -> np.ndarray:
+    """Per mesh vertex, its share of the area of the top face of ``region`` (the facets of the
+    region in its highest plane normal to the board: z in 3D, y in 2D); zero elsewhere."""
+    mesh = model.tagged.mesh
+    dim = mesh.p.shape[0]
+    elems = model.tagged.regions[region]
+    in_region = np.zeros(mesh.t.shape[1], dtype=bool)
+    in_region[elems] = True
+    vertices = np.unique(mesh.t[:, elems])
+    z = mesh.p[dim - 1]
+    top = z[vertices].max()
+    tol = 1e-6 * max(np.ptp(z[vertices]), 1e-12)
+    facets = np.flatnonzero(np.all(np.abs(z[mesh.facets] - top) <= tol, axis=0)
+                            & (in_region[mesh.f2t[0]] | in_region[np.maximum(mesh.f2t[1], 0)]
+                               & (mesh.f2t[1] >= 0)))
+    corners = mesh.p[:, mesh.facets[:, facets]]
+    if dim == 2:
+        area = np.abs(corners[0, 1] - corners[0, 0])
+    else:
+        area = 0.5 * np.linalg.norm(np.cross((corners[:, 1] - corners[:, 0]).T,
+                                             (corners[:, 2] - corners[:, 0]).T), axis=1)
+    weight = np.zeros(mesh.p.shape[1])
+    np.add.at(weight, mesh.facets[:, facets].ravel(),
+              np.repeat(area / mesh.facets.shape[0], mesh.facets.shape[0]))
+    return weight
+
+
+def surface_vertices(model, region: str) -> np.ndarray:
+    """Mesh vertices on the top face of ``region`` (for warpage profiles)."""
+    return np.flatnonzero(top_face_weights(model, region) > 0)
+
+
 def top_surface_curvature(model, u: np.ndarray, region: str = "die",
                           within: float | None = None) -> dict:
     """Curvature of the top face of ``region`` from an area-weighted least-squares fit.
@@ -42,26 +74,7 @@ def top_surface_curvature(model, u: np.ndarray, region: str = "die",
     disc = model.disc
     mesh = model.tagged.mesh
     dim = disc.dim
-    elems = model.tagged.regions[region]
-    in_region = np.zeros(mesh.t.shape[1], dtype=bool)
-    in_region[elems] = True
-    vertices = np.unique(mesh.t[:, elems])
-    z = mesh.p[dim - 1]
-    top = z[vertices].max()
-    tol = 1e-6 * max(np.ptp(z[vertices]), 1e-12)
-    # facets of the region lying in its top plane, and each vertex's share of their area
-    facets = np.flatnonzero(np.all(np.abs(z[mesh.facets] - top) <= tol, axis=0)
-                            & (in_region[mesh.f2t[0]] | in_region[np.maximum(mesh.f2t[1], 0)]
-                               & (mesh.f2t[1] >= 0)))
-    corners = mesh.p[:, mesh.facets[:, facets]]
-    if dim == 2:
-        area = np.abs(corners[0, 1] - corners[0, 0])
-    else:
-        area = 0.5 * np.linalg.norm(np.cross((corners[:, 1] - corners[:, 0]).T,
-                                             (corners[:, 2] - corners[:, 0]).T), axis=1)
-    weight = np.zeros(mesh.p.shape[1])
-    np.add.at(weight, mesh.facets[:, facets].ravel(),
-              np.repeat(area / mesh.facets.shape[0], mesh.facets.shape[0]))
+    weight = top_face_weights(model, region)
     on_top = np.flatnonzero(weight > 0)
     if within is not None:
         inside = np.all(np.abs(mesh.p[: dim - 1, on_top]) <= within * (1 + 1e-12), axis=0)
