@@ -137,7 +137,8 @@ def equivalent_range(path: np.ndarray) -> float:
 
 
 def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
-                  keep_fields: bool = True, state_directory: Path | None = None) -> CyclingResult:
+                  keep_fields: bool = True, state_directory: Path | None = None,
+                  state_shown_as: Path | None = None) -> CyclingResult:
     """Run a temperature-cycling case (see the module docstring); returns its result.
 
     ``progress``: an object with ``message(text)``, ``start(profile)``, ``increment(t, T,
@@ -146,7 +147,8 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
     default; the mesh files are named in the result for the writer to copy).
     ``state_directory``: if given, the full state is saved there at every cycle end
     (``cycle_<k>.npz``) and, before a convergence failure is raised, the last converged one
-    (``last_converged.npz``, named in the error).
+    (``last_converged.npz``, named in the error as ``state_shown_as / name``: where it will be
+    once the run's results directory is in place).
     """
     from .life import assess_life, stabilisation_rule
 
@@ -221,7 +223,8 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, **arrays)
-        return f"{path} (t = {t:.6g} s)"
+        shown = Path(state_shown_as or state_directory) / f"{name}.npz"
+        return f"{shown} (t = {t:.6g} s)"
 
     def report(cycle):
         if progress:
@@ -247,8 +250,8 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
 
     table = recorder.joint_table(joints, averages, history.cycles)
     stabilisation = stabilisation_rule(table, tolerance, "auto" if auto else "fixed")
-    life, life_extrapolated, constants, warnings = assess_life(table, stabilisation, fatigue,
-                                                               solder, case.source)
+    life, life_extrapolated, constants, field_life, warnings = assess_life(
+        table, stabilisation, fatigue, solder, case.source, profile)
     estimate = _engelmaier_estimate(case, fatigue, solder, profile)
     stats = [CycleStats(c.index + 1, c.increments, c.newton_iterations, c.linear_iterations,
                         c.cutbacks, c.seconds)
@@ -267,7 +270,7 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
         cycles=tuple(stats), joints=table, hysteresis=recorder.hysteresis_table(ids),
         warpage=recorder.warpage_table(), stabilisation=stabilisation, life=life,
         life_extrapolated=life_extrapolated, primary_law=fatigue.primary if life else None,
-        fatigue=constants, warnings=tuple(warnings), estimate=estimate,
+        fatigue=constants, field_life=field_life, warnings=tuple(warnings), estimate=estimate,
         timing={"model": t_model - t0, "cycling": t_run - t_model,
                 "postprocess": time.perf_counter() - t_run},
         versions=software_versions(),

@@ -141,7 +141,25 @@ def extrapolated_table(table: JointTable) -> JointTable | None:
     return JointTable(data)
 
 
-def life_table(rows: JointTable, laws, solder, settings: FatigueSettings, source: str):
+def cycle_measures(profile) -> dict:
+    """Mean temperature (C), half-cycle dwell (min: the mean of the hot and cold dwells),
+    temperature swing (C), frequency (cycles per day) and maximum temperature of a profile."""
+    bounds = profile.cycle_bounds[0]
+    t = np.asarray(profile.breakpoints, dtype=float)
+    t = t[(t >= bounds[0] - 1e-9) & (t <= bounds[1] + 1e-9)]
+    T = np.asarray(profile.temperature(t), dtype=float)
+    flat = np.abs(np.diff(T)) < 1e-9
+    dt = np.diff(t)
+    hot = float(dt[flat & (np.abs(T[:-1] - profile.T_max) < 1e-9)].sum())
+    cold = float(dt[flat & (np.abs(T[:-1] - profile.T_min) < 1e-9)].sum())
+    return {"mean_temperature_C": 0.5 * (profile.T_max + profile.T_min),
+            "half_cycle_dwell_minutes": 0.5 * (hot + cold) / 60.0,
+            "dT": profile.T_max - profile.T_min, "cycles_per_day": 86400.0 / profile.period,
+            "T_max": profile.T_max}
+
+
+def life_table(rows: JointTable, laws, solder, settings: FatigueSettings, source: str,
+               cycle: dict | None = None):
     """Cycles to failure of every joint of ``rows`` (one cycle's rows) by each law, sorted by
     the primary law's life; and the constants used and the warnings (status, layer)."""
     from .fatigue import FatigueInputs, predict_life
@@ -154,8 +172,12 @@ def life_table(rows: JointTable, laws, solder, settings: FatigueSettings, source
                            dW_joint=rows["dW_joint"])
     layer = rows["interface_layer"]
     layer = float(np.nanmax(layer)) if np.any(np.isfinite(layer)) else None
+    cycle = cycle or {}
     predicted = predict_life(inputs, list(laws), solder, constants=settings.constants,
-                             interface_layer=layer, source=source)
+                             interface_layer=layer, source=source, primary_law=settings.primary
+                             if settings.primary in laws else None,
+                             mean_temperature_C=cycle.get("mean_temperature_C"),
+                             half_cycle_dwell_minutes=cycle.get("half_cycle_dwell_minutes"))
     lives = predicted.lives
     data = {name: rows[name] for name in ("joint", "row", "column", "dnp", "cycle",
                                           "dW_die_layer", "dW_board_layer", "dW_interface",
@@ -175,29 +197,40 @@ def life_table(rows: JointTable, laws, solder, settings: FatigueSettings, source
 
 
 def assess_life(table: JointTable, stabilisation: Stabilisation, settings: FatigueSettings,
-                solder: str | None, source: str):
+                solder: str | None, source: str, profile=None):
     """Life tables at the used cycle and, if not stabilised, from the extrapolated energies;
-    the constants used (law -> description) and the warnings to show the user."""
-    from .fatigue import laws_with_constants
+    the constants used (law -> one-line description), the Norris-Landzberg field life (or
+    None) and the warnings to show the user."""
+    from .fatigue import acceleration_factor, default_laws
 
-    warnings = []
     if len(table) == 0 or stabilisation.cycle_used == 0:
-        return None, None, {}, ["no solder joints found: no life computed"]
+        return None, None, {}, None, ["no solder joints found: no life computed"]
     if solder is None and not settings.constants:
-        return None, None, {}, ["the joints' solder is not a library material and the case "
-                                "gives no [fatigue] constants: no life computed"]
-    laws = settings.laws or tuple(laws_with_constants(solder or ""))
-    laws = tuple(law for law in laws if law != "engelmaier")  # closed form: see estimate
+        return None, None, {}, None, ["the joints' solder is not a library material and the "
+                                      "case gives no [fatigue] constants: no life computed"]
+    laws = settings.laws or tuple(default_laws(solder or ""))
     if not laws:
-        return None, None, {}, [f"no fatigue-law constants for solder {solder!r}: no life "
-                                "computed (give them in [fatigue] constants)"]
+        return None, None, {}, None, [f"no fatigue-law constants for solder {solder!r}: no "
+                                      "life computed (give them in [fatigue] constants)"]
+    cycle = cycle_measures(profile) if profile is not None else None
     rows = table.cycle(stabilisation.cycle_used)
-    life, _, predicted = life_table(rows, laws, solder, settings, source)
-    warnings += list(predicted.warnings)
+    life, primary, predicted = life_table(rows, laws, solder, settings, source, cycle)
+    warnings = list(dict.fromkeys(predicted.warnings))
     constants = {law: cs.describe() for law, cs in predicted.constants.items()}
     extrapolated = None
     if not stabilisation.stabilised:
         ext = extrapolated_table(table)
         if ext is not None and np.all(np.isfinite(ext["dW_interface"])):
-            extrapolated, _, _ = life_table(ext, laws, solder, settings, source)
-    return life, extrapolated, constants, warnings
+            extrapolated, _, _ = life_table(ext, laws, solder, settings, source, cycle)
+    field_life = None
+    if settings.field is not None and cycle is not None and primary is not None:
+        f = settings.field
+        af, cs = acceleration_factor(solder, cycle["dT"], f["T_max"] - f["T_min"],
+                                     cycle["cycles_per_day"], f["cycles_per_day"],
+                                     cycle["T_max"], f["T_max"], source=source)
+        constants["norris_landzberg"] = cs.describe()
+        n_test = float(life.life(primary)[0])
+        field_life = {"acceleration_factor": af, "law": primary, "test_cycles": n_test,
+                      "field_cycles": n_test * af, "field_years": n_test * af
+                      / f["cycles_per_day"] / 365.25, "field": dict(f)}
+    return life, extrapolated, constants, field_life, warnings

@@ -62,6 +62,12 @@ def format_cycling(result, max_rows: int = 12) -> str:
             lines.append(f"critical joint: {crit['joint']} (dnp {_num(crit['dnp'], '.3f')} mm): "
                          f"inelastic work per cycle {crit['dW_interface']:.4g} MPa at its "
                          f"{crit['interface']} interface (no fatigue law applied)")
+    if result.field_life:
+        f = result.field_life
+        lines.append(f"field life (Norris-Landzberg, AF {f['acceleration_factor']:.3g} to "
+                     f"{f['field']['T_min']:g}/{f['field']['T_max']:g} C, "
+                     f"{f['field']['cycles_per_day']:g} cycles/day): {_life(f['field_cycles'])} "
+                     f"cycles = {f['field_years']:.3g} years ({f['law']})")
     if result.estimate:
         est = result.estimate
         lines.append(f"Engelmaier closed form (no FE, {est.get('note', 'IPC-D-279')}): "

@@ -144,6 +144,7 @@ def load_result(directory) -> CyclingResult:
         joints=tables["joints"], hysteresis=tables["hysteresis"], warpage=tables["warpage"],
         stabilisation=Stabilisation(**stab), life=tables["life"],
         life_extrapolated=tables["life_extrapolated"], primary_law=summary["primary_law"],
-        fatigue=summary["fatigue_constants"], warnings=tuple(summary["warnings"]),
+        fatigue=summary["fatigue_constants"], field_life=summary["field_life"],
+        warnings=tuple(summary["warnings"]),
         estimate=summary["estimate"], timing=summary["timing_s"],
         versions=summary["versions"], settings=summary["solver"], fields=None, mesh_files=())

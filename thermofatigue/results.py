@@ -84,8 +84,8 @@ class Table:
         """Write the table (a header row of column names; empty cells for missing values)."""
         from .io import write_csv
 
-        write_csv(path, self.names, [["" if _missing(self.data[n][i]) else self.data[n][i]
-                                      for n in self.names] for i in range(len(self))])
+        write_csv(path, self.names, [[_cell(self.data[n][i]) for n in self.names]
+                                     for i in range(len(self))])
 
     @classmethod
     def from_csv(cls, path, extra_kind=None):
@@ -106,8 +106,11 @@ class Table:
         return cls(data, extra)
 
 
-def _missing(v) -> bool:
-    return isinstance(v, (float, np.floating)) and math.isnan(v)
+def _cell(v) -> str:
+    """A CSV cell: empty for a missing value, floats with every digit (round trip exact)."""
+    if isinstance(v, (float, np.floating)):
+        return "" if math.isnan(v) else repr(float(v))
+    return str(v.item() if isinstance(v, np.generic) else v)
 
 
 def _plain(v):
@@ -349,7 +352,8 @@ class CyclingResult:
     life: LifeTable | None               # at the used cycle
     life_extrapolated: LifeTable | None  # from the extrapolated energies, when not stabilised
     primary_law: str | None
-    fatigue: dict                        # constants used: law -> {values, units, source, status}
+    fatigue: dict                        # constants used: law -> one line (values, source, status)
+    field_life: dict | None              # Norris-Landzberg: test -> field cycles (or None)
     warnings: tuple
     estimate: dict | None                # Engelmaier closed form beside the FE answer
     timing: dict                         # seconds: model, cycling, postprocess
@@ -395,6 +399,7 @@ class CyclingResult:
             _critical_extrapolated(self.life_extrapolated, crit),
             "warpage_peak_to_valley_mm": self.warpage.peak_to_valley(),
             "fatigue_constants": self.fatigue,
+            "field_life": self.field_life,
             "estimate": self.estimate,
             "warnings": list(self.warnings),
             "timing_s": self.timing, "versions": self.versions,

@@ -30,7 +30,8 @@ def run_case(case: Case, progress=None, plots: bool | None = None):
     """Solve a case and write its results directory; returns the result."""
     check_output_location(case.output_directory, source=case.source)
     with ResultDirectory(case.output_directory, source=case.source) as rd:
-        options = {"state_directory": rd.staging / "state"} if case.analysis == "cycling" else {}
+        options = {"state_directory": rd.staging / "state",
+                   "state_shown_as": rd.path / "state"} if case.analysis == "cycling" else {}
         result = solve(case, progress=progress, workdir=rd.staging / "mesh", **options)
         write_result(result, rd.staging, case=case,
                      plots=case.write_plots if plots is None else plots)
