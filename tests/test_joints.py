@@ -168,35 +168,33 @@ def test_equivalent_pad_diameter_of_the_contact_area(models, built, kind):
 # --------------------------------------------------------------------------------------------
 # (b) a plain Gmsh mesh and a CalculiX (Abaqus .inp) mesh: joint regions, nothing else
 # --------------------------------------------------------------------------------------------
-def plain_mesh(built_mesh, path, fmt):
-    """The built mesh rewritten without side file, its layer regions merged into the joints
-    and only the symmetry planes (and the board bottom) kept as boundaries."""
-    raw = meshio.read(built_mesh.path)
-    tags = {name: int(v[0]) for name, v in raw.field_data.items()}
-    dim = built_mesh.metadata["dimension"]
-    volume_type = "tetra" if dim == 3 else "triangle"
-    facet_type = "triangle" if dim == 3 else "line"
-    merged = {}
-    for name, tag in tags.items():
-        base = name.replace("_die_layer", "").replace("_board_layer", "")
-        merged[tag] = base
-    keep_boundaries = [b for b in built_mesh.metadata["boundaries"]
-                       if b.startswith("sym") or b == "board_bottom"]
+def plain_mesh(source, path, fmt):
+    """The gmsh mesh ``source`` rewritten without side file, its layer regions merged into the
+    joints and only the symmetry planes (and the board bottom) kept as boundaries."""
+    raw = meshio.read(source)
+    physical_dim = {int(v[0]): int(v[1]) for v in raw.field_data.values()}
+    dim = max(physical_dim.values())
+    merged = {int(v[0]): name.replace("_die_layer", "").replace("_board_layer", "")
+              for name, v in raw.field_data.items()}
+    keep = sorted({merged[t] for t, d in physical_dim.items() if d == dim - 1
+                   and (merged[t].startswith("sym") or merged[t] == "board_bottom")})
+    volume_type = facet_type = None
     volume_cells, volume_tags, facet_cells, facet_tags = [], [], [], []
     for block, physical in zip(raw.cells, raw.cell_data["gmsh:physical"]):
-        if block.type == volume_type:
+        d = physical_dim[int(physical[0])]
+        if d == dim:
+            volume_type = block.type
             volume_cells.append(block.data)
             volume_tags.append(physical)
-        elif block.type == facet_type:
-            names = {merged[int(t)] for t in physical}
-            if names <= set(keep_boundaries):
-                facet_cells.append(block.data)
-                facet_tags.append(physical)
+        elif d == dim - 1 and {merged[int(t)] for t in physical} <= set(keep):
+            facet_type = block.type
+            facet_cells.append(block.data)
+            facet_tags.append(physical)
     cells = np.concatenate(volume_cells)
     region_tag = np.concatenate(volume_tags)
     names = sorted({merged[int(t)] for t in region_tag})
     if fmt == "msh":
-        new_tag = {name: k + 1 for k, name in enumerate(names + keep_boundaries)}
+        new_tag = {name: k + 1 for k, name in enumerate(names + keep)}
         physical = [np.array([new_tag[merged[int(t)]] for t in region_tag])]
         blocks = [(volume_type, cells)]
         for data, t in zip(facet_cells, facet_tags):
@@ -204,14 +202,13 @@ def plain_mesh(built_mesh, path, fmt):
             physical.append(np.array([new_tag[merged[int(x)]] for x in t]))
         field_data = {name: np.array([tag, dim if name in names else dim - 1])
                       for name, tag in new_tag.items()}
-        mesh = meshio.Mesh(raw.points[:, :3] if dim == 3 else raw.points, blocks,
-                           cell_data={"gmsh:physical": physical,
-                                      "gmsh:geometrical": [p.copy() for p in physical]},
-                           field_data=field_data)
+        mesh = meshio.Mesh(raw.points, blocks, cell_data={
+            "gmsh:physical": physical, "gmsh:geometrical": [p.copy() for p in physical]},
+            field_data=field_data)
         meshio.write(path, mesh, file_format="gmsh22", binary=False)
     else:  # CalculiX / Abaqus: element sets for the regions, node sets for the boundaries
-        cell_sets = {name: [np.flatnonzero([merged[int(t)] == name for t in region_tag])]
-                     for name in names}
+        owner = np.array([merged[int(t)] for t in region_tag])
+        cell_sets = {name: [np.flatnonzero(owner == name)] for name in names}
         point_sets = {}
         for data, t in zip(facet_cells, facet_tags):
             name = merged[int(t[0])]
@@ -230,7 +227,7 @@ def test_plain_mesh_without_side_file(built, models, tmp_path, kind, fmt):
     (the layers to round-off in volume, the mesh conforming to the layer planes)."""
     if kind == "slice2d" and fmt == "inp":
         pytest.skip("2D Abaqus meshes are not written by meshio as plane elements")
-    path = plain_mesh(built[kind], str(tmp_path / f"plain.{fmt}"), fmt)
+    path = plain_mesh(built[kind].path, str(tmp_path / f"plain.{fmt}"), fmt)
     assert not (tmp_path / "plain.json").exists()
     tagged = read_mesh(path)
     assert not any(r.endswith("_layer") for r in tagged.regions)
@@ -401,3 +398,75 @@ def test_model_without_joints():
                                      np.linspace(0, 1, 3))
     tagged = TaggedMesh(mesh, {"die": np.arange(mesh.t.shape[1])})
     assert find_joints(elastic_model(tagged, "3d")) == []
+
+
+# --------------------------------------------------------------------------------------------
+# a cycling run on a plain Gmsh mesh
+# --------------------------------------------------------------------------------------------
+CASE = """
+title = "plain gmsh slice, no side file"
+[model]
+mesh = "plain.msh"
+kind = "plane_strain"
+order = 1
+[materials]
+die = "silicon"
+board = "fr4"
+"dielectric_*" = "polyimide"
+passivation = "polyimide"
+rdl = "copper"
+"ubm_*" = "copper"
+"pad_board_*" = "copper"
+solder_mask = "solder_mask"
+"joint_*" = "sac305"
+[boundary]
+sym_x = "symmetry"
+[load]
+preset = "JESD22-A104:G"
+cycles = 1
+stress_free_temperature = 217.0
+[output]
+directory = "out"
+"""
+
+
+def test_cycling_run_on_a_plain_gmsh_mesh(built, models, tmp_path, capsys):
+    """A creep run on a Gmsh mesh with joint regions and no side file (the run that used to
+    solve and then fail formatting a missing DNP) reports every joint's life with the position,
+    DNP, pad diameters and interface layers found from the mesh."""
+    from thermofatigue.cli import main
+    from thermofatigue.resultio import load_result
+
+    plain_mesh(built["slice2d"].path, str(tmp_path / "plain.msh"), "msh")
+    (tmp_path / "case.toml").write_text(CASE)
+    capsys.readouterr()
+    code = main(["run", "-q", "--no-plots", str(tmp_path / "case.toml")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = load_result(tmp_path / "out")
+    table = result.joints.cycle(1)
+    reference = {j.id: j for j in find_joints(models["slice2d"])}
+    assert sorted(table["joint"]) == sorted(reference)
+    for row in table.rows():
+        ref = reference[row["joint"]]
+        assert row["dnp"] == pytest.approx(ref.dnp, abs=centroid_bound(ref, built["slice2d"].metadata))
+        assert row["die_pad_diameter"] == pytest.approx(0.208, rel=1e-6)
+        assert row["interface_layer"] == INTERFACE_LAYER
+        assert row["dW_die_layer"] > 0 and row["dW_board_layer"] > 0
+    life = result.life
+    assert np.all(life.life("darveaux") > 0)
+    # Darveaux's crack length is the pad diameter of that joint at its failing interface
+    assert np.allclose(life["crack_length"], 0.208, rtol=1e-6)
+    critical = result.critical
+    assert critical["dnp"] == pytest.approx(max(table["dnp"]))  # the corner joint, found
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("key,value", [("fraction", "half"), ("fraction", 2.0), ("row", 1.5),
+                                       ("dnp", None)])
+def test_bad_metadata_record(built, key, value):
+    """A side file with a joint field of the wrong type: one input error naming it."""
+    tagged = read_mesh(built["quarter"].path)
+    tagged.metadata["joints"][0][key] = value
+    with pytest.raises(InputError, match=f"joints\\[joint_4\\]\\.{key}"):
+        find_joints(elastic_model(tagged, "3d"))

@@ -186,7 +186,9 @@ def find_joints(model, interface_layer: float | None = None, use_metadata: bool 
         measured = measure_joints(model, [p.regions for p in parts], t, symmetry)
     else:
         measured = [{} for _ in parts]
-    return [_joint(p, geo, ball, t, model.disc.dim, volume) for p, geo in zip(parts, measured)]
+    source = f"{tagged.source} (metadata)"
+    return [_joint(p, geo, ball, t, model.disc.dim, volume, source)
+            for p, geo in zip(parts, measured)]
 
 
 def _thickness(tagged, layers) -> float:
@@ -210,9 +212,11 @@ def _complete(p: _JointRegions, ball: dict, dim: int) -> bool:
             and "board_pad_radius" in ball)
 
 
-def _joint(p: _JointRegions, geo: dict, ball: dict, t: float, dim: int, volume) -> Joint:
+def _joint(p: _JointRegions, geo: dict, ball: dict, t: float, dim: int, volume,
+           source: str) -> Joint:
     """Merge the metadata record of a joint with what was measured (the record wins)."""
     r = p.record
+    _check_record(r, ball, source)
     from_record = _has_position(r, dim) and "dnp" in r
     if _has_position(r, dim):
         position = (float(r["x"]), float(r["y"])) if dim == 3 else (float(r["s"]), 0.0)
@@ -245,6 +249,29 @@ def _joint(p: _JointRegions, geo: dict, ball: dict, t: float, dim: int, volume) 
                  column=None if column is None else int(column),
                  position=position, dnp=dnp, die_pad_diameter=die_d, board_pad_diameter=board_d,
                  interface_layer=thickness, fraction=fraction, source=info["source"])
+
+
+def _check_record(record: dict, ball: dict, source: str) -> None:
+    """Types of the metadata this module reads: integer ``row``/``column``, finite ``x``, ``y``,
+    ``s``, ``dnp``, a ``fraction`` in (0, 1], positive ``ball`` pad radii."""
+    def number(value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value)
+
+    where = f"joints[{record.get('region')}]"
+    for key in ("row", "column"):
+        v = record.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+            raise InputError(source, f"{where}.{key}", v, "an integer (or null)")
+    for key in ("x", "y", "s", "dnp"):
+        if key in record and not number(record[key]):
+            raise InputError(source, f"{where}.{key}", record[key], "a finite number (mm)")
+    if "fraction" in record and not (number(record["fraction"]) and 0 < record["fraction"] <= 1):
+        raise InputError(source, f"{where}.fraction", record["fraction"],
+                         "the share of the joint in the model, 0 < fraction <= 1")
+    for key in ("die_pad_radius", "board_pad_radius"):
+        if key in ball and not (number(ball[key]) and ball[key] > 0):
+            raise InputError(source, f"ball.{key}", ball[key], "a positive radius (mm)")
 
 
 def _joint_regions(tagged, metadata: dict, use_tags: bool) -> list[_JointRegions]:
