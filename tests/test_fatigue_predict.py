@@ -113,3 +113,27 @@ def test_acceleration_factor_with_the_solder_constants():
     assert cs_sac.name == "pan2005" and cs_sac.status == "[U]"
     expected = (165 / 60) ** 2.65 * (15 / 60) ** 0.136 * math.exp(2185 * (1 / 343.15 - 1 / 398.15))
     assert af_sac == pytest.approx(expected, rel=1e-13)
+
+
+def test_the_examples_of_docs_fatigue_md_run(monkeypatch, capsys):
+    """The Python example and the case-file example of docs/fatigue.md work as written."""
+    import re
+    from pathlib import Path
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "fatigue.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(root)
+    namespace = {}
+    exec(re.findall(r"```python\n(.*?)```", text, re.S)[0], namespace)
+    assert "critical joint: 0" in capsys.readouterr().out
+    case = tomllib.loads(re.findall(r"```toml\n(.*?)```", text, re.S)[0])["fatigue"]
+    result = predict_life(namespace["inputs"], case["laws"], case["solder"],
+                          constants=case["constants"], interface_layer=0.025, source="case.toml")
+    darveaux = result.constants["darveaux"]
+    assert darveaux.status == "user" and darveaux.values["K1"] == pytest.approx(37.97, rel=1e-3)
+    assert result.constants["syed_energy"].name == "syed2004_amalu2015"
