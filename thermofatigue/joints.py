@@ -1,4 +1,5 @@
-"""The solder joints of a model: where they sit, their pads, and the volumes energy is averaged over.
+"""The solder joints of a model: where they sit, their pads, and the volumes their energy is
+averaged over.
 
 :func:`find_joints` returns one :class:`Joint` per mesh region ``joint_<i>``, with its position in
 the board plane, its distance to the neutral point (DNP), its row and column, the diameters of
@@ -18,7 +19,9 @@ Where the facts come from
 
 Conventions (those of :mod:`thermofatigue.geometry`): lengths in mm; the board-normal axis is z in
 3D and y in 2D; the die lies above the board (larger normal coordinate) unless regions named
-``die`` and ``board`` show the mesh upside down; a 2D model's position is ``(x, 0)``.
+``die`` and ``board`` show the mesh upside down; a 2D model's position is ``(x, 0)``. In an
+axisymmetric model the weights carry ``2 pi r``: the position is then the radius of the centroid
+of the joint's ring.
 
 The geometric measurements
 --------------------------
@@ -48,12 +51,16 @@ The geometric measurements
    10 degrees of the board normal; those with the neighbour above are die side, below board side,
    kept within 5 % of the joint height of the outermost such facet. The interface plane is their
    area-weighted mean height.
-7. *Pad diameter*: twice the largest in-plane distance of the interface facets' vertices from the
-   joint axis, i.e. the diameter of the circle through the wetted rim (exact when, as gmsh does,
-   the mesh puts the rim nodes on the circle; independent of symmetry cuts). The equivalent
-   diameter ``sqrt(4 A / (pi f))`` of the full contact area (model area ``A``, fraction ``f``; in
-   2D the contact length over ``f``) is in ``info`` as ``*_pad_equivalent_diameter``: it is
-   smaller by the chord error of a coarse mesh, and it is the measure for a non-circular pad.
+7. *Pad diameter*: the diameter of the circle through the rim of the interface face (the face's
+   boundary vertices off the symmetry planes), by the linear least-squares circle fit of
+   I. Kasa, IEEE Trans. Instrum. Meas. IM-25 (1976) 8-14, with the centre held on the symmetry
+   planes that cut the joint; where those planes fix the centre (the centre joint of a quarter
+   or octant model, a cut 2D joint), twice the largest distance of a face vertex from it. It is
+   exact when, as gmsh does, the mesh puts the rim nodes on the pad circle, whatever the mesh
+   size and the symmetry cuts. The equivalent diameter ``sqrt(4 A / (pi f))`` of the full
+   contact area (model area ``A``, fraction ``f``; in 2D the contact length over ``f``) is in
+   ``info`` as ``*_pad_equivalent_diameter``: smaller by the chord error of a coarse mesh, it is
+   the measure to use for a non-circular pad.
 8. *Interface layers*: the joint's elements whose centroid lies within ``interface_layer`` of
    the interface plane, measured along the board normal. On a mesh whose elements conform to the
    layer planes this is exactly the tagged layer.
@@ -393,7 +400,8 @@ def measure_joints(model, joint_regions: list, interface_layer: float = INTERFAC
                 geo[f"{side}_layer_elements"] = None
                 continue
             z = centroid_e[elements, up] * sign
-            geo[f"{side}_layer_elements"] = elements[np.abs(z - contact["level"]) <= interface_layer]
+            near = np.abs(z - contact["level"]) <= interface_layer
+            geo[f"{side}_layer_elements"] = elements[near]
         if planes_k["die"] is not None and planes_k["board"] is not None and \
                 2.0 * interface_layer >= planes_k["die"] - planes_k["board"]:
             raise InputError(tagged.source, "interface_layer", interface_layer,
