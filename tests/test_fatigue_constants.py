@@ -152,6 +152,11 @@ def test_user_values_on_top_of_a_shipped_set():
     assert cs.status == "[S] + user" and cs.interface_layer == 0.025
 
 
+def test_dimensionless_constants_need_no_units():
+    cs = get_constants("coffin_manson", "sac305", overrides={"eps_f": 0.4, "c": {"value": -0.6}})
+    assert cs.values == {"eps_f": 0.4, "c": -0.6} and cs.units == {"eps_f": "-", "c": "-"}
+
+
 def test_a_set_name_alone_selects_a_shipped_set():
     assert get_constants("syed_energy", "sac305", overrides="syed2004_amalu2015").values["C"] == 0.00165
     assert get_constants("darveaux", "snpb").solder == "sn63pb37"  # alias

@@ -137,3 +137,13 @@ def test_the_examples_of_docs_fatigue_md_run(monkeypatch, capsys):
     darveaux = result.constants["darveaux"]
     assert darveaux.status == "user" and darveaux.values["K1"] == pytest.approx(37.97, rel=1e-3)
     assert result.constants["syed_energy"].name == "syed2004_amalu2015"
+
+
+def test_failing_interface_is_the_side_with_more_work():
+    from thermofatigue.fatigue import failing_interface
+
+    dW, a, side = failing_interface([0.0068, 0.02, 0.01], [0.0089, 0.01, 0.01],
+                                    [0.208, 0.208, 0.208], [0.25, 0.25, 0.25])
+    np.testing.assert_allclose(dW, [0.0089, 0.02, 0.01])
+    np.testing.assert_allclose(a, [0.25, 0.208, 0.208])
+    assert side.tolist() == ["board", "die", "die"]

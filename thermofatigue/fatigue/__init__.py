@@ -56,6 +56,7 @@ __all__ = [
     "PRIMARY_LAW",
     "predict_life",
     "default_laws",
+    "failing_interface",
     "acceleration_factor",
     "ConstantSet",
     "get_constants",
@@ -178,6 +179,23 @@ class LifeResult:
         test cycles -> field cycles)."""
         return LifeResult({k: v * factor for k, v in self.lives.items()}, dict(self.constants),
                           self.warnings, dict(self.inputs_used), self.primary_law)
+
+
+def failing_interface(dW_die, dW_board, crack_length_die, crack_length_board):
+    """Per joint, the interface whose layer dissipates more inelastic work per cycle.
+
+    Returns ``(dW_interface, crack_length, side)``: the larger of the die-side and board-side
+    layer averages (MPa), the pad/UBM diameter at that side (mm), and ``side`` as an array of
+    ``"die"`` / ``"board"`` (ties: ``"die"``). A larger layer energy is the usual criterion of
+    Darveaux-type analyses (the crack grows through the layer that dissipates most).
+    """
+    die = np.asarray(dW_die, dtype=float)
+    board = np.asarray(dW_board, dtype=float)
+    on_board = board > die
+    dW = np.where(on_board, board, die)
+    a = np.where(on_board, np.asarray(crack_length_board, dtype=float),
+                 np.asarray(crack_length_die, dtype=float))
+    return dW, a, np.where(on_board, "board", "die")
 
 
 def default_laws(solder: str) -> list[str]:

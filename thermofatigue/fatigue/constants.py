@@ -308,7 +308,7 @@ def get_constants(law: str, solder: str, name: str | None = None, overrides=None
     user = _user_table(overrides, source, field, law)
     name = name or user.pop("base", None)
     shipped = _pick_set(law, solder, name, user, source, field)
-    return _build(law, solder, name, shipped, user, source, field)
+    return _build(law, solder, shipped, user, source, field)
 
 
 def _user_table(overrides, source, field, law) -> dict:
@@ -348,7 +348,7 @@ def _pick_set(law, solder, name, user, source, field) -> dict | None:
     return None
 
 
-def _build(law, solder, name, shipped, user, source, field) -> ConstantSet:
+def _build(law, solder, shipped, user, source, field) -> ConstantSet:
     spec = LAW_CONSTANTS[law]
     entries: dict[str, dict] = {}
     where: dict[str, tuple[str, str]] = {}  # constant -> (source, field) for error messages
@@ -404,6 +404,8 @@ def _user_entry(value, kind, source, fld) -> dict:
                                  "one of value, units, status, source" + _suggest(key, ("value", "units")))
         if "value" not in entry:
             raise InputError(source, f"{fld}.value", None, "a number")
+        if kind == "dimensionless":
+            entry.setdefault("units", "-")
         return entry
     if kind == "dimensionless":
         return {"value": value, "units": "-"}
