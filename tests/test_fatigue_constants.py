@@ -38,12 +38,14 @@ def test_every_shipped_set_is_complete_cited_and_has_one_default_per_solder():
                 assert entry[key]["status"] in STATUS_TAGS
             extra = set(entry) - set(LAW_CONSTANTS[law]) - {
                 "solders", "default", "source", "citation", "status", "interface_layer",
-                "interface_layer_status", "averaging", "notes"}
+                "interface_layer_status", "averaging", "notes", "rate_term"}
             assert not extra, (name, extra)
             for solder in entry["solders"]:
                 if entry.get("default"):
                     assert (law, solder) not in defaults, (law, solder)
                     defaults[(law, solder)] = name
+            if law == "norris_landzberg":
+                assert entry["rate_term"] in ("frequency", "hot_dwell"), name
             get_constants(law, entry["solders"][0], name=name)  # loads and converts
 
 

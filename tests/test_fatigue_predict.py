@@ -109,10 +109,20 @@ def test_acceleration_factor_with_the_solder_constants():
     af, cs = acceleration_factor("sn63pb37", 165.0, 60.0, 24.0, 2.0, 125.0, 70.0)
     assert cs.name == "norris_landzberg_1969"
     assert af == pytest.approx(laws.norris_landzberg_acceleration(165.0, 60.0, 24.0, 2.0, 125.0, 70.0))
-    af_sac, cs_sac = acceleration_factor("sac305", 165.0, 60.0, 1 / 15.0, 1 / 60.0, 125.0, 70.0)
-    assert cs_sac.name == "pan2005" and cs_sac.status == "[U]"
+    # Pan et al. 2005 (SAC): m applies to the hot dwell, 15 min in test, 60 min in the field
+    af_sac, cs_sac = acceleration_factor("sac305", 165.0, 60.0, 24.0, 1.0, 125.0, 70.0,
+                                         dwell_test_minutes=15.0, dwell_field_minutes=60.0)
+    assert cs_sac.name == "pan2005" and cs_sac.status == "[U]" and cs_sac.rate_term == "hot_dwell"
     expected = (165 / 60) ** 2.65 * (15 / 60) ** 0.136 * math.exp(2185 * (1 / 343.15 - 1 / 398.15))
     assert af_sac == pytest.approx(expected, rel=1e-13)
+    with pytest.raises(InputError, match="hot dwell"):
+        acceleration_factor("sac305", 165.0, 60.0, 24.0, 1.0, 125.0, 70.0)
+    # the SAC305 set whose exponent applies to the frequency needs no dwell
+    af_g, cs_g = acceleration_factor("sac305", 165.0, 60.0, 24.0, 1.0, 125.0, 70.0,
+                                     constants="goldmann_sac305")
+    assert cs_g.rate_term == "frequency"
+    assert af_g == pytest.approx(laws.norris_landzberg_acceleration(
+        165.0, 60.0, 24.0, 1.0, 125.0, 70.0, 2.3, 0.3, 0.4 / 8.617333262e-5), rel=1e-13)
 
 
 def test_the_examples_of_docs_fatigue_md_run(monkeypatch, capsys):

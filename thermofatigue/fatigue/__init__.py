@@ -252,14 +252,29 @@ def predict_life(inputs: FatigueInputs, laws: list[str], solder: str,
 
 def acceleration_factor(solder: str, dT_test: float, dT_field: float, f_test: float,
                         f_field: float, T_max_test_C: float, T_max_field_C: float,
-                        constants=None, source: str = "<case>") -> tuple[float, ConstantSet]:
+                        constants=None, source: str = "<case>", *,
+                        dwell_test_minutes: float | None = None,
+                        dwell_field_minutes: float | None = None) -> tuple[float, ConstantSet]:
     """Norris-Landzberg ``AF = N_field / N_test`` with the solder's constants (see
     :func:`~thermofatigue.fatigue.laws.norris_landzberg_acceleration`) and the set used.
-    ``constants``: a set name or user table for ``norris_landzberg``."""
+
+    ``f_test``, ``f_field``: cycle frequencies (any common unit). Sets whose exponent m applies
+    to the hot dwell (``rate_term = "hot_dwell"``, e.g. Pan et al. 2005 for SAC) use
+    ``dwell_test_minutes`` and ``dwell_field_minutes`` instead (f = 1/dwell) and raise
+    :class:`InputError` without them. ``constants``: a set name or user table for
+    ``norris_landzberg``.
+    """
     cs = get_constants("norris_landzberg", solder, overrides=constants, source=source)
+    if cs.rate_term == "hot_dwell":
+        for name, value in (("test", dwell_test_minutes), ("field", dwell_field_minutes)):
+            if value is None or not value > 0.0:
+                raise InputError(source, f"fatigue.field.dwell_{name}", value,
+                                 f"the {name} hot dwell in minutes (> 0): the '{cs.name}' "
+                                 "Norris-Landzberg constants scale with the hot-dwell time")
+        f_test, f_field = 1.0 / dwell_test_minutes, 1.0 / dwell_field_minutes
     k = cs.values
     af = _f.norris_landzberg_acceleration(dT_test, dT_field, f_test, f_field, T_max_test_C,
-                                            T_max_field_C, k["n"], k["m"], k["Ea_over_k"])
+                                          T_max_field_C, k["n"], k["m"], k["Ea_over_k"])
     return float(af), cs
 
 

@@ -105,7 +105,9 @@ _SIGNS = {
     "norris_landzberg": {"n": "0+", "m": "0+", "Ea_over_k": "0+"},
 }
 _SIGN_TEXT = {"+": "a number > 0", "-": "a number < 0", "0+": "a number >= 0"}
-_SET_METADATA = ("base", "source", "status", "interface_layer", "notes")
+_SET_METADATA = ("base", "source", "status", "interface_layer", "notes", "rate_term")
+RATE_TERMS = ("frequency", "hot_dwell")
+"""What the Norris-Landzberg exponent m applies to: the cycle frequency or the hot dwell."""
 _STATUS_ORDER = ("[V]", "[C]", "[S]", "[U]")
 _DIMENSIONLESS = ("-", "1", "dimensionless")
 
@@ -150,6 +152,7 @@ class ConstantSet:
     user_constants: tuple = ()
     shipped_for: tuple = ()
     citation: str = ""
+    rate_term: str = ""
 
     @property
     def internal_units(self) -> dict:
@@ -392,6 +395,7 @@ def _build(law, solder, shipped, user, source, field) -> ConstantSet:
         user_constants=user_keys,
         shipped_for=tuple(shipped["solders"]) if shipped else (),
         citation=_citation(shipped, user, user_keys, source, field),
+        rate_term=_rate_term(law, shipped, user, source, field),
     )
 
 
@@ -465,6 +469,18 @@ def _set_status(shipped, statuses, user) -> str:
         return "user"
     weakest = _weakest(shipped_status + [str(shipped.get("status", ""))])
     return weakest + (" + user" if "user" in statuses.values() else "")
+
+
+def _rate_term(law, shipped, user, source, field) -> str:
+    if law != "norris_landzberg":
+        if "rate_term" in user:
+            raise InputError(source, f"{field}.rate_term", user["rate_term"],
+                             "no rate_term (it belongs to norris_landzberg)")
+        return ""
+    term = user.get("rate_term", shipped.get("rate_term", "frequency") if shipped else "frequency")
+    if term not in RATE_TERMS:
+        raise InputError(source, f"{field}.rate_term", term, " or ".join(f'"{t}"' for t in RATE_TERMS))
+    return str(term)
 
 
 def _interface_layer(shipped, user, user_keys, spec, source, field) -> float | None:
