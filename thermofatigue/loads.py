@@ -17,30 +17,32 @@ stepper must land on every one of them, which :meth:`TemperatureProfile.step_pla
 
 Profiles come from :func:`profile_from_spec`, which takes a preset name, a CSV path or a mapping
 (the ``[load]`` table of a case file). The presets, their numbers and the status of each number
-(tags of ``/work/shared/reference/DATA.md``: [V] verified, [S] secondary, [C] computed,
-[U] unverified) are listed in :data:`PRESETS` and in ``docs/profiles.md``.
+([V] read in the cited source, [S] read in a secondary source quoting it, [C] computed,
+[U] recalled, not verified) are listed in :data:`PRESETS` and in ``docs/profiles.md``.
 
-JEDEC JESD22-A104 (temperature cycling), DATA.md section 5.1
+JEDEC JESD22-A104 (temperature cycling; JESD22-A104C, 2005, and JESD22-A104D, 2009)
     Conditions A, B, C, G, H, K: sample-temperature extremes Ts(min) / Ts(max) are [V] (a test
-    laboratory's reproduction of the condition table). Conditions I, J, L, M, N are **[U]**
-    (recalled, not verified; JESD22-A104D, 2009, added five conditions [V], but their values were
-    not read). Soak modes 1/2/3/4 = 1/5/10/15 min are **[U]**. The standard specifies extremes,
+    laboratory's reproduction of the condition table, raonsolution.com). Conditions I, J, L, M,
+    N are **[U]** (recalled, not verified; JESD22-A104D, 2009, added five conditions [V], but
+    their values were not read). Soak modes 1/2/3/4 = 1/5/10/15 min are **[U]**. The standard specifies extremes,
     soak (dwell) time and cycle rate (1-3 cycles/h for solder interconnects, [U]); the ramp is
     whatever the chamber and load produce, so ramp rate is a user choice here. Defaults of this
     module (not of the standard): 15 min dwells (soak mode 4) and 15 min ramps, i.e. a 1 h cycle
     and 6.7-14.3 C/min depending on the condition (8.3-14.3 for the verified ones).
     The standard's soak time counts the time the sample spends within a few degrees of the
-    extreme (Ts(max) -5/+10..15 C, Ts(min) +5/-10 C, [V]); the dwell here is the flat hold at
-    exactly the nominal extreme, so a chamber's measured soak is slightly longer than it.
+    extreme (Ts(max) -5/+10..15 C, Ts(min) +5/-10 C, [V]: N. Shivan, MS thesis, Texas Tech
+    University, 2012, quoting JESD22-A104); the dwell here is the flat hold at exactly the
+    nominal extreme, so a chamber's measured soak is slightly longer than it.
     Tolerances on the extremes are not modelled: nominal values are used.
 
-IPC-9701 / IPC-9701A (board-level solder attachment), DATA.md section 5.2
+IPC-9701 (2002) / IPC-9701A (2006), Table 4-1 (board-level solder attachment; table not read)
     TC1 0/100, TC2 -25/100, TC3 -40/125, TC4 -55/125, TC5 -55/100 C, all **[U]** (TC1, TC3, TC4
-    also [S]). **TC2 conflict** (DATA.md section 7): -25/+100 C [U] against -25/+125 C [S, a tool
-    description]. This module uses **-25/+100 C** (the reading that keeps TC1, TC2 and TC5 at the
-    same 100 C maximum); override ``T_max`` for the other. Default dwell 10 min [U/S]; default
-    ramp 10 C/min, inside the "<= 20 C/min, usually 10-14 C/min" guidance [S] and Engelmaier's
-    10-20 C/min [V]. Faster ramps are not rejected, but exceed the standard's limit.
+    also [S]: the circuit-agent MCP tool description on glama.ai). **TC2 conflict**: -25/+100 C
+    [U] against -25/+125 C [S, that tool description]. This module uses **-25/+100 C** (the
+    reading that keeps TC1, TC2 and TC5 at the same 100 C maximum); override ``T_max`` for the
+    other. Default dwell 10 min [U/S]; default ramp 10 C/min, inside the "<= 20 C/min, usually
+    10-14 C/min" guidance [S] and Engelmaier's 10-20 C/min [V] (W. Engelmaier, IPC TechNet post,
+    4 Mar 1999). Faster ramps are not rejected, but exceed the standard's limit.
 
 Fields of a mapping spec (all optional except one of ``preset`` / ``table``)
     ``preset``                   preset name, e.g. ``"JESD22-A104:G"``, ``"IPC-9701:TC3"``
@@ -106,7 +108,7 @@ class Preset:
     """A named test condition and the defaults used to build its cycle.
 
     ``T_min``, ``T_max`` in C; ``dwell`` in s (each extreme); exactly one of ``ramp_rate``
-    (C/s) and ``ramp_time`` (s, each ramp) is set. ``status`` gives the DATA.md tag of each
+    (C/s) and ``ramp_time`` (s, each ramp) is set. ``status`` gives the status tag of each
     number, ``source`` the standard and clause.
     """
 
@@ -125,12 +127,12 @@ class Preset:
         return self.name.split(":", 1)[0]
 
 
-_JEDEC_SOURCE = "JEDEC JESD22-A104 temperature-cycling condition table (DATA.md 5.1)"
+_JEDEC_SOURCE = "JEDEC JESD22-A104 temperature-cycling condition table (JESD22-A104C, 2005)"
 _JEDEC_DEFAULTS = "dwell 15 min = soak mode 4 [U]; ramp 15 min each: thermofatigue default"
-_IPC_SOURCE = "IPC-9701 / IPC-9701A thermal-cycling conditions (DATA.md 5.2)"
+_IPC_SOURCE = "IPC-9701 (2002) / IPC-9701A (2006) Table 4-1 thermal-cycling conditions"
 _IPC_DEFAULTS = "dwell 10 min [U/S]; ramp 10 C/min (<= 20 C/min [S]): thermofatigue default"
 
-# JEDEC JESD22-A104 soak modes -> dwell (s), DATA.md 5.1, [U]
+# JEDEC JESD22-A104 soak modes -> dwell (s), recalled from JESD22-A104E (2014) Tab. 2, [U]
 JEDEC_SOAK_MODES = {1: 60.0, 2: 300.0, 3: 600.0, 4: 900.0}
 
 _JEDEC = [
@@ -151,7 +153,7 @@ _JEDEC = [
 _IPC = [
     # condition, T_min, T_max, status of the extremes
     ("TC1", 0.0, 100.0, "[U], [S]"),
-    ("TC2", -25.0, 100.0, "[U]; conflict: -25/+125 [S] (DATA.md 7), -25/+100 chosen"),
+    ("TC2", -25.0, 100.0, "[U]; conflict: -25/+125 [S] (MCP tool listing), -25/+100 chosen"),
     ("TC3", -40.0, 125.0, "[U], [S]"),
     ("TC4", -55.0, 125.0, "[U], [S]"),
     ("TC5", -55.0, 100.0, "[U]"),

@@ -39,8 +39,8 @@ The consistent tangent linearises the coupled system exactly:
 ``d dp / d q_trial = 1 / (3 G + dg/d dp)`` with ``g = (s(dp)/xi) asinh(z^m)`` and the
 total derivative through ``s(dp)``.
 
-Closed-form steady state at constant inelastic rate ``eps_dot`` (used as the test
-oracle; reference data table DATA.md Sec. 1.3)::
+Closed-form steady state at constant inelastic rate ``eps_dot`` (``s = s*`` in the flow
+rule; Anand, Int. J. Plasticity 1(3):213-231, 1985; used as the test oracle)::
 
     z = eps_dot / A exp(Q/(R T)),   s* = s_hat z^n,   sigma* = (s*/xi) asinh(z^m)
 """
@@ -125,8 +125,9 @@ class Anand(J2Model):
 
         ``s/s*`` is clipped at ``exp(MAX_LOG / (2 max(a, 1)))`` (about 1e85 for a = 1.78) so
         that ``|B|^a`` and its products stay finite. The bound is far outside any fitted
-        range: with the sets of DATA.md Sec. 1.2 it stays below ~1e24 even for ``dp`` at
-        the float64 underflow limit and ``dt = 1e30 s``.
+        range: with the library sets (Motalab et al. 2012 SAC305; Cheng et al. 2000
+        62Sn36Pb2Ag) it stays below ~1e24 even for ``dp`` at the float64 underflow limit and
+        ``dt = 1e30 s``.
         """
         ratio = np.exp(np.minimum(np.log(s) - log_s_star, self._log_ratio_cap))
         B = 1.0 - ratio

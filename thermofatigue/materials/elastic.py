@@ -160,7 +160,7 @@ def cubic_stiffness(C11, C12, C44, rotation_deg=0.0) -> np.ndarray:
     For a (100) silicon wafer the die edges run along <110>, i.e. ``rotation_deg = 45``; then
     ``C11' = (C11 + C12)/2 + C44``, ``C12' = (C11 + C12)/2 - C44``, ``C66' = (C11 - C12)/2`` and the
     Young's modulus along the die edges is ``E<110> = 4 / (2 (S11 + S12) + S44)``
-    (values: DATA.md §3.2, Johnson, MEMSnet 1995).
+    (values: G.C. Johnson, "Re: Young's modulus for (110) silicon", MEMSnet mems-talk, 1995).
     """
     C11, C12, C44, rotation_deg = _broadcast(C11, C12, C44, rotation_deg)
     C = np.zeros(C11.shape + (6, 6))

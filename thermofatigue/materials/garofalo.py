@@ -9,7 +9,8 @@ ECTC 2003)::
 ``sigma`` the von Mises stress (MPa), ``T`` in kelvin. Constants (mapping keys): ``C1``
 (1/s), ``C2`` (1/MPa), ``C3`` (stress exponent), ``C4`` (= Q/R, K). It is the Anand flow
 rule at frozen deformation resistance (``C1 = A``, ``C2 = xi/s``, ``C3 = 1/m``,
-``C4 = Q/R``; reference data DATA.md Sec. 1.1).
+``C4 = Q/R``; ANSYS training notes on rate-dependent plasticity, as copied at
+blog.csdn.net/weixin_39825854/article/details/111539346).
 
 Backward Euler over a step ``dt`` at ``T_new``, ``A_T = C1 exp(-C4/T_new)``,
 ``z = dp / (dt A_T)``; the flow rule is solved in its inverted, overflow-free form::

@@ -1,7 +1,8 @@
 """Norton power-law creep with an Arrhenius factor and isotropic elasticity, backward Euler.
 
 Steady-state creep law (Norton, *The Creep of Steel at High Temperatures*, 1929; Arrhenius
-form as in the COMSOL/ANSYS power-law creep options, reference data DATA.md Sec. 2.1)::
+form as in the COMSOL/ANSYS power-law creep options, COMSOL Multiphysics Reference Manual 6.0,
+"Nonlinear Structural Materials Module" material-property table)::
 
     d eps_cr / dt = A (sigma / sigma_ref)^n exp(-Q/(R T))
 
