@@ -514,18 +514,25 @@ def _reflections(points: np.ndarray, planes) -> np.ndarray:
 def _rows_and_columns(axis: np.ndarray, planes):
     """Row (None in 2D) and column of every joint (step 4 of the module docstring)."""
     images = _reflections(axis, planes)
-    if images.shape[0] > 1:
-        from scipy.spatial import cKDTree
-
-        spacing = float(cKDTree(images).query(images, k=2)[0][:, 1].min())
-    else:
-        spacing = math.inf
-    tol = 0.25 * spacing
+    tol = 0.25 * _smallest_distance(images)
     # the joints come first among the images (in order), before their mirror images
     n = axis.shape[0]
     columns = _cluster(images[:, 0], tol)[:n]
     rows = _cluster(images[:, 1], tol)[:n] if axis.shape[1] == 2 else None
     return rows, columns
+
+
+def _smallest_distance(points: np.ndarray, chunk: int = 256) -> float:
+    """Smallest distance between two of ``points`` (n, k); inf for fewer than two. Pairwise in
+    blocks of ``chunk`` rows (memory ``chunk * n``)."""
+    n = points.shape[0]
+    smallest = math.inf
+    for start in range(0, n, chunk):
+        block = points[start:start + chunk]
+        d2 = ((block[:, None, :] - points[None, :, :]) ** 2).sum(axis=-1)
+        d2[np.arange(block.shape[0]), start + np.arange(block.shape[0])] = np.inf
+        smallest = min(smallest, float(d2.min(initial=np.inf)))
+    return math.sqrt(smallest)
 
 
 def _cluster(values: np.ndarray, tol: float) -> np.ndarray:
