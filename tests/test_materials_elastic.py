@@ -70,7 +70,7 @@ def test_orthotropic_not_positive_definite_raises():
 
 
 def test_cubic_silicon_rotated_45_degrees_matches_data():
-    # DATA.md §3.2 (Johnson 1995): C11' = C22' = 194, C12' = 35, C13' = 64, C33' = 166,
+    # G.C. Johnson, MEMSnet mems-talk 1995: C11' = C22' = 194, C12' = 35, C13' = 64, C33' = 166,
     # C44' = C55' = 80 GPa in ([110], [1-10], [001]); the values were rounded from the
     # 4-digit set, so compare within 1 GPa.
     C = cubic_stiffness(166.0, 64.0, 80.0, rotation_deg=45.0)
@@ -85,7 +85,7 @@ def test_cubic_silicon_rotated_45_degrees_matches_data():
     assert C[5, 5] == pytest.approx((166.0 - 64.0) / 2)
     # no shear-normal coupling survives at 45 degrees
     assert np.max(np.abs(C[:3, 3:])) < 1e-12
-    # the same with the 4-digit constants rounds to DATA.md's numbers
+    # the same with the 4-digit constants (Hopcroft, Nix, Kenny 2010) rounds to Johnson's numbers
     C4 = cubic_stiffness(165.7, 63.9, 79.6, rotation_deg=45.0)
     assert round(C4[0, 0]) == 194 and round(C4[0, 1]) == 35
 
@@ -208,6 +208,6 @@ def test_silicon_model_uses_rotated_cubic_stiffness():
     C = model.stiffness(np.zeros((2, 3)))
     assert C.shape == (2, 3, 6, 6)
     assert C[0, 0, 0, 0] == pytest.approx(195e3)  # (C11 + C12)/2 + C44 with 166/64/80 GPa
-    # Okada-Tokumaru table: the free strain is the integral of alpha (DATA.md §3.2)
+    # Okada-Tokumaru table: the free strain is the integral of alpha (Okada & Tokumaru 1984)
     eps = model.thermal_strain(np.array([-55.0, 125.0]))
     assert eps[0] < 0 < eps[1]

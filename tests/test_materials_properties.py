@@ -13,7 +13,7 @@ from thermofatigue.materials.properties import (
 
 
 def okada_tokumaru_alpha(T_C):
-    """Si CTE (1/K), Okada & Tokumaru 1984 (DATA.md §3.2), T in C."""
+    """Si CTE (1/K), Okada & Tokumaru, J. Appl. Phys. 56(2):314, 1984, T in C."""
     T = np.asarray(T_C, dtype=float) + 273.15
     return (3.725 * (1.0 - np.exp(-5.88e-3 * (T - 124.0))) + 5.548e-4 * T) * 1e-6
 
@@ -60,7 +60,7 @@ def test_table_rejects_bad_tables(T, values):
 
 
 def test_polynomial_with_range_clamps():
-    # Kariya SAC: E = 76087 - 109 T_K  ->  46313.65 - 109 T_C (DATA.md §3.1)
+    # Kariya SAC: E = 76087 - 109 T_K  ->  46313.65 - 109 T_C (Kariya et al. 2001 via Clech, NIST)
     E = Polynomial((46313.65, -109.0), (-65.0, 217.0))
     assert E(25.0) == pytest.approx(43588.65)
     assert E(-40.0) == pytest.approx(50673.65)
