@@ -205,7 +205,7 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                              '"symmetry", "fixed" or a table like {u_z = 0.0}')
 
     load = dict(raw.get("load", {}))
-    if "profile" in load:  # DESIGN.md's name for a preset
+    if "profile" in load:  # the design sketch's name for a preset (docs/architecture.md)
         if "preset" in load or "table" in load:
             raise InputError(source, "load.profile", load["profile"],
                              "only one of load.profile, load.preset, load.table")

@@ -11,7 +11,7 @@ step asks for no more accuracy than it can use, see :mod:`.newton`).
   solves fall back to SuperLU and one :class:`SolverFallbackWarning` says so.
 * :class:`AMGSolver`: conjugate gradients preconditioned by pyamg's smoothed aggregation, with
   the rigid-body modes as near-null space (without them SA-AMG stalls on thin 3D plates, see
-  ``DESIGN.md``) and node-block (BSR) aggregation. ``setup`` can keep the hierarchy of an
+  ``docs/architecture.md``) and node-block (BSR) aggregation. ``setup`` can keep the hierarchy of an
   earlier matrix (``reuse_hierarchy=True``) as a lagged preconditioner: a Newton iteration whose
   tangent changes only in the solder joints then pays only the CG iterations.
 

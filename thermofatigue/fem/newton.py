@@ -13,7 +13,7 @@ Convergence: ``||r|| <= tolerance * F`` with ``F`` the larger of this increment'
 residual and the largest initial residual of any increment so far (the load scale of the
 history, e.g. the cool-down from the stress-free temperature).
 
-The nonlinear-only lever (``reuse=True``, the default; ``DESIGN.md``): only the solder (and any
+The nonlinear-only lever (``reuse=True``, the default; ``docs/architecture.md``): only the solder (and any
 other inelastic region) is nonlinear, so
 
 * elastic groups are linear in the strain: their internal force is ``K_lin u + f_lin(T_new)``,
