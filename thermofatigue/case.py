@@ -39,8 +39,13 @@ SECTIONS = {
     "description": None,
 }
 LINEAR_SOLVERS = ("auto", "direct", "amg")
-OUTPUT_FIELDS = ("u", "stress", "strain", "thermal_strain", "von_mises", "inelastic_strain",
-                 "energy_density", "temperature")
+# the fields each analysis writes to its VTU files
+OUTPUT_FIELDS_BY_ANALYSIS = {
+    "thermoelastic": ("u", "stress", "strain", "thermal_strain", "von_mises"),
+    "cycling": ("u", "stress", "von_mises", "inelastic_strain", "energy_density"),
+}
+OUTPUT_FIELDS = tuple(dict.fromkeys(f for fields in OUTPUT_FIELDS_BY_ANALYSIS.values()
+                                    for f in fields))
 
 
 @dataclass
@@ -264,11 +269,13 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     write_vtu = output.get("vtu", True)
     if not isinstance(write_vtu, bool):
         raise InputError(source, "output.vtu", write_vtu, "true or false")
-    fields = output.get("fields", list(OUTPUT_FIELDS))
-    if not isinstance(fields, list) or any(f not in OUTPUT_FIELDS for f in fields):
+    available = OUTPUT_FIELDS_BY_ANALYSIS[analysis]
+    fields = output.get("fields", list(available))
+    if not isinstance(fields, list) or any(f not in available for f in fields):
         bad = fields if not isinstance(fields, list) else [f for f in fields
-                                                            if f not in OUTPUT_FIELDS]
-        raise InputError(source, "output.fields", bad, f"a list from {list(OUTPUT_FIELDS)}")
+                                                            if f not in available]
+        raise InputError(source, "output.fields", bad,
+                         f"a list from {list(available)} (the fields a {analysis} run writes)")
     write_plots = output.get("plots", True)
     if not isinstance(write_plots, bool):
         raise InputError(source, "output.plots", write_plots, "true or false")

@@ -89,3 +89,24 @@ def solder_name(case: Case, tagged: TaggedMesh) -> str | None:
     if isinstance(spec, dict):
         spec = spec.get("material") or spec.get("base")
     return spec if isinstance(spec, str) else None
+
+
+def material_status(case: Case, tagged: TaggedMesh) -> dict:
+    """Per [materials] entry, the material and the verification status of each of its cited
+    properties and parameter sets (``[V]``, ``[S]``, ``[C]``, ``[U]``; ``user`` for values the
+    case gives), as a run's summary shows them."""
+    from .materials.library import library_data
+
+    library = library_data()
+    entries, _ = resolved_materials_and_boundary(case, tagged)
+    out = {}
+    for entry in entries:
+        spec = entry.spec
+        name = spec if isinstance(spec, str) else (spec or {}).get("base")
+        raw = library.get(name, {}) if isinstance(name, str) else {}
+        statuses = {key: value["status"] for key, value in raw.items()
+                    if isinstance(value, dict) and "status" in value}
+        if not isinstance(spec, str):
+            statuses.update({key: "user" for key in spec if key != "base"})
+        out[entry.pattern] = {"material": name or "inline", "status": statuses}
+    return out

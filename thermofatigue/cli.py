@@ -58,9 +58,14 @@ def cmd_examples(args) -> int:
 
 
 def cmd_estimate(args) -> int:
-    from .estimate import estimate_from_files
+    from .case import default_case_path
+    from .estimate import estimate
 
-    print(estimate_from_files(args.spec, profile=args.profile, solder=args.solder).format_table())
+    spec = Path(args.spec) if args.spec else default_case_path().with_name("wlcsp_0p4.toml")
+    if not spec.is_file():
+        raise InputError(spec, "spec", str(spec), "an existing geometry spec (TOML) file")
+    print(estimate(spec, profile=args.profile, solder=args.solder,
+                   source=str(spec)).format_table())
     return 0
 
 

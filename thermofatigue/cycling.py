@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .case import Case
-from .casemodel import build_model, solder_name
+from .casemodel import build_model, material_status, solder_name
 from .errors import ConvergenceError
 from .fem.newton import EquilibriumSolver
 from .fem.stepping import StepControl, TimeStepper
@@ -207,9 +207,12 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
 
     snapshots = []
 
+    work_at_cycle_start = {}
+
     def on_cycle_end(k, t, u, state):
         if keep_fields:
-            snapshots.append(_snapshot(model, solver, profile, k, t, u, state))
+            snapshots.append(_snapshot(model, solver, profile, k, t, u, state,
+                                       work_at_cycle_start))
         return save_state(f"cycle_{k + 1}", t, u, state)
 
     def save_state(name, t, u, state):
@@ -252,7 +255,7 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
     stabilisation = stabilisation_rule(table, tolerance, "auto" if auto else "fixed")
     life, life_extrapolated, constants, field_life, warnings = assess_life(
         table, stabilisation, fatigue, solder, case.source, profile)
-    estimate = _engelmaier_estimate(case, fatigue, solder, profile)
+    estimate = _engelmaier_estimate(case, solder, profile)
     stats = [CycleStats(c.index + 1, c.increments, c.newton_iterations, c.linear_iterations,
                         c.cutbacks, c.seconds)
              for c in ([history.cool_down] if history.cool_down else []) + list(history.cycles)]
@@ -264,7 +267,8 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
                      joints=len(joints),
                      nonlinear={g.pattern: type(g.model).__name__
                                 for g in model.nonlinear_groups},
-                     solder=solder, mesh=str(case.mesh) if case.mesh else "geometry spec")
+                     solder=solder, mesh=str(case.mesh) if case.mesh else "geometry spec",
+                     materials=material_status(case, model.tagged))
     result = CyclingResult(
         title=case.title, case_source=case.source, model=info, profile=profile.to_spec(),
         cycles=tuple(stats), joints=table, hysteresis=recorder.hysteresis_table(ids),
@@ -310,8 +314,8 @@ def cycle_energies(averages: JointAverages, cycle) -> dict:
 
 
 def critical_change(averages: JointAverages, cycles) -> float:
-    """Relative change, from the cycle before, of the interface energy of the joint with the
-    largest one in the last cycle (the stabilisation test of ``cycles = "auto"``)."""
+    """Relative change ``|W_k - W_(k-1)| / W_(k-1)`` of the interface energy of the joint with
+    the largest one in the last cycle (the stabilisation test of ``cycles = "auto"``)."""
     if len(cycles) < 2:
         return np.inf
     now = cycle_energies(averages, cycles[-1])["W_interface"]
@@ -319,7 +323,7 @@ def critical_change(averages: JointAverages, cycles) -> float:
     if not np.any(np.isfinite(now)):
         return np.inf
     i = int(np.nanargmax(now))
-    return float(abs(now[i] - before[i]) / abs(now[i])) if now[i] else np.inf
+    return float(abs(now[i] - before[i]) / abs(before[i])) if before[i] else np.inf
 
 
 class _Recorder:
@@ -358,7 +362,7 @@ class _Recorder:
             hot = self.extremes.get((k, "hot"), (None, nan, nan, None))
             cold = self.extremes.get((k, "cold"), (None, nan, nan, None))
             change = nan if previous is None else \
-                np.abs(en["W_interface"] - previous) / np.abs(en["W_interface"])
+                np.abs(en["W_interface"] - previous) / np.abs(previous)
             previous = en["W_interface"]
             blocks.append({
                 "joint": [j.id for j in joints], "cycle": np.full(n, k),
@@ -416,23 +420,31 @@ class _Recorder:
         return WarpageTable({k: np.concatenate(v) if v else np.array([]) for k, v in cols.items()})
 
 
-def _snapshot(model, solver, profile, k, t, u, state) -> FieldSnapshot:
+def _snapshot(model, solver, profile, k, t, u, state, work_at_start: dict) -> FieldSnapshot:
+    """Fields at the end of cycle ``k`` (0-based); ``work_at_start`` (group -> accumulated
+    inelastic work at the end of the cycle before) is updated for the next cycle."""
     disc = model.disc
     T_q = model.temperature_at_quadrature(float(profile.temperature(t)))
     fields = solver.group_fields(u, T_q, state)
     nq = disc.n_quadrature
     stress = np.zeros((disc.n_elements, nq, 6))
     inelastic = np.zeros_like(stress)
+    energy = np.zeros((disc.n_elements, nq))
     for g in model.groups:
         stress[g.elements] = fields[g.pattern]["stress"]
         if "inelastic_strain" in fields[g.pattern]:
             inelastic[g.elements] = fields[g.pattern]["inelastic_strain"]
+        if g.pattern in state and "inelastic_work" in state[g.pattern]:
+            work = state[g.pattern]["inelastic_work"]
+            energy[g.elements] = work - work_at_start.get(g.pattern, 0.0)
+            work_at_start[g.pattern] = work.copy()
     _, region_of = model.region_ids()
     cell = {"region": region_of.astype(np.int32),
             "stress": voigt_to_paraview(element_average(disc, stress)),
             "von_mises": element_average(disc, von_mises(stress)),
             "inelastic_strain": voigt_to_paraview(element_average(disc, inelastic),
-                                                  strain=True)}
+                                                  strain=True),
+            "energy_density": element_average(disc, energy)}
     return FieldSnapshot(k + 1, float(t), {"u": disc.nodal_values(u)}, cell)
 
 
@@ -444,8 +456,21 @@ def _float(v):
     return np.nan if v is None else float(v)
 
 
-def _engelmaier_estimate(case, fatigue, solder, profile):
-    return None
+def _engelmaier_estimate(case, solder, profile) -> dict | None:
+    """The Engelmaier closed form for the case's package (geometry specs only), to print
+    beside the FE answer."""
+    if case.geometry is None:
+        return None
+    from .casemodel import case_spec
+    from .estimate import estimate
+
+    est = estimate(case_spec(case), profile, solder or "sac305",
+                   constants=case.fatigue.constants.get("engelmaier"), source=case.source)
+    i = est.critical_index
+    return {"joint": int(est.joint_id[i]), "dnp": float(est.dnp[i]),
+            "life": float(est.life[i]), "d_gamma": float(est.d_gamma[i]),
+            "note": "IPC-D-279 form, rigid die and board", "constants":
+            est.constants.describe()}
 
 
 __all__ = ["ConvergenceError", "JointAverages", "NEWTON_TOLERANCE", "equivalent_range",

@@ -17,7 +17,7 @@ from .results import JointTable, LifeTable, Stabilisation
 
 FATIGUE_KEYS = {"laws", "primary", "solder", "constants", "stabilisation_tolerance",
                 "max_cycles", "interface_layer", "field"}
-FIELD_KEYS = {"T_min", "T_max", "cycles_per_day"}
+FIELD_KEYS = {"T_min", "T_max", "cycles_per_day"}   # and optionally "dwell" (minutes, hot)
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,13 @@ def parse_fatigue(table, source: str) -> FatigueSettings:
         layer = _number(layer, source, "fatigue.interface_layer", 1e-4, 1.0)
     field_profile = table.get("field")
     if field_profile is not None:
-        if not isinstance(field_profile, dict) or set(field_profile) != FIELD_KEYS:
+        if not isinstance(field_profile, dict) or not FIELD_KEYS <= set(field_profile) \
+                or not set(field_profile) <= FIELD_KEYS | {"dwell"}:
             raise InputError(source, "fatigue.field", field_profile,
-                             "a table {T_min = C, T_max = C, cycles_per_day = n}")
+                             "a table {T_min = C, T_max = C, cycles_per_day = n, dwell = "
+                             "minutes at T_max (needed by the SAC constants of Pan et al.)}")
+        if "dwell" in field_profile:
+            _number(field_profile["dwell"], source, "fatigue.field.dwell", 1e-3, 1e5)
         for key in FIELD_KEYS:
             _number(field_profile[key], source, f"fatigue.field.{key}",
                     *((1e-3, 1e4) if key == "cycles_per_day" else (-100.0, 300.0)))
@@ -106,7 +110,7 @@ def stabilisation_rule(table: JointTable, tolerance: float, rule: str) -> Stabil
     """The cycle the life is taken from (the last one run), the change of the critical joint's
     interface energy from the cycle before, and, when that change is not below ``tolerance``,
     the geometric-decay extrapolation of its stabilised value."""
-    from .fatigue.stabilise import extrapolate_stabilised
+    from .fatigue.stabilise import extrapolate_stabilised, relative_changes
 
     n = table.n_cycles
     if n == 0:
@@ -115,7 +119,7 @@ def stabilisation_rule(table: JointTable, tolerance: float, rule: str) -> Stabil
     i = int(np.nanargmax(last["dW_interface"]))
     joint = last["joint"][i]
     series = table["dW_interface"][table["joint"] == joint]
-    change = None if n < 2 else float(abs(series[-1] - series[-2]) / abs(series[-1]))
+    change = None if n < 2 else float(relative_changes(series)[-1])
     stabilised = change is not None and change < tolerance
     extrapolated = None if stabilised else extrapolate_stabilised(series)
     return Stabilisation(n, n, tolerance, change, stabilised,
@@ -142,20 +146,12 @@ def extrapolated_table(table: JointTable) -> JointTable | None:
 
 
 def cycle_measures(profile) -> dict:
-    """Mean temperature (C), half-cycle dwell (min: the mean of the hot and cold dwells),
-    temperature swing (C), frequency (cycles per day) and maximum temperature of a profile."""
-    bounds = profile.cycle_bounds[0]
-    t = np.asarray(profile.breakpoints, dtype=float)
-    t = t[(t >= bounds[0] - 1e-9) & (t <= bounds[1] + 1e-9)]
-    T = np.asarray(profile.temperature(t), dtype=float)
-    flat = np.abs(np.diff(T)) < 1e-9
-    dt = np.diff(t)
-    hot = float(dt[flat & (np.abs(T[:-1] - profile.T_max) < 1e-9)].sum())
-    cold = float(dt[flat & (np.abs(T[:-1] - profile.T_min) < 1e-9)].sum())
-    return {"mean_temperature_C": 0.5 * (profile.T_max + profile.T_min),
-            "half_cycle_dwell_minutes": 0.5 * (hot + cold) / 60.0,
-            "dT": profile.T_max - profile.T_min, "cycles_per_day": 86400.0 / profile.period,
-            "T_max": profile.T_max}
+    """The cycle's mean temperature, half-cycle dwell (min), swing, maximum (C) and frequency
+    (cycles per day), for Engelmaier's exponent and the Norris-Landzberg factor."""
+    from .estimate import cycle_parameters
+
+    p = cycle_parameters(profile)
+    return {**p, "dT": p["delta_T"], "cycles_per_day": 86400.0 / profile.period}
 
 
 def life_table(rows: JointTable, laws, solder, settings: FatigueSettings, source: str,
@@ -227,7 +223,10 @@ def assess_life(table: JointTable, stabilisation: Stabilisation, settings: Fatig
         f = settings.field
         af, cs = acceleration_factor(solder, cycle["dT"], f["T_max"] - f["T_min"],
                                      cycle["cycles_per_day"], f["cycles_per_day"],
-                                     cycle["T_max"], f["T_max"], source=source)
+                                     cycle["T_max"], f["T_max"], source=source,
+                                     constants=settings.constants.get("norris_landzberg"),
+                                     dwell_test_minutes=cycle["dwell_hot_minutes"],
+                                     dwell_field_minutes=f.get("dwell"))
         constants["norris_landzberg"] = cs.describe()
         n_test = float(life.life(primary)[0])
         field_life = {"acceleration_factor": af, "law": primary, "test_cycles": n_test,

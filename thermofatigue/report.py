@@ -78,6 +78,14 @@ def format_cycling(result, max_rows: int = 12) -> str:
         lines.append("peak-to-valley warpage: " + ", ".join(
             f"{name.replace('_', ' ')} {1e3 * v:.2f} um" for name, v in ptv.items()))
     lines.append(result.stabilisation.line())
+    if result.model.materials:
+        weak = sorted({f"{m['material']} {key} {status}"
+                       for m in result.model.materials.values()
+                       for key, status in m["status"].items() if status in ("[S]", "[U]")})
+        if weak:
+            lines.append("material data not verified in a primary source ([S] secondary, [U] "
+                         "representative): " + ", ".join(weak)
+                         + " (thermofatigue materials NAME shows the sources)")
     for w in result.warnings:
         lines.append(f"note: {w}")
     return "\n".join(lines)

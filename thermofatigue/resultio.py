@@ -69,6 +69,16 @@ def write_result(result, directory, case=None, plots: bool = True) -> list[Path]
     return written
 
 
+def write_results(result, directory, case=None, plots: bool = True) -> Path:
+    """Write ``result`` as a complete results directory (replacing an older one as a whole,
+    marked ``COMPLETE`` last; see :mod:`thermofatigue.resultdir`). Returns its path."""
+    from .resultdir import ResultDirectory
+
+    with ResultDirectory(directory) as rd:
+        write_result(result, rd.staging, case=case, plots=plots)
+        return rd.commit()
+
+
 def _write_fields(result, out: Path, case) -> list[Path]:
     wanted = set(case.output_fields) if case is not None else None
     if case is not None and not case.write_vtu:

@@ -160,8 +160,8 @@ class JointTable(Table):
         Column("eps_acc_interface", "", "the same over the failing interface layer"),
         Column("d_eps_in", "", "equivalent range of the joint-averaged inelastic strain tensor "
                "over the cycle: max over pairs of instants of sqrt(2/3 de:de)"),
-        Column("dW_change", "", "|dW_interface - previous cycle's| / dW_interface (NaN in "
-               "cycle 1)"),
+        Column("dW_change", "", "|dW_interface - previous cycle's| / previous cycle's (NaN "
+               "in cycle 1)"),
         Column("von_mises_hot", "MPa", "volume-averaged von Mises stress at the end of the hot "
                "dwell"),
         Column("von_mises_cold", "MPa", "the same at the end of the cold dwell"),
@@ -275,6 +275,7 @@ class ModelInfo:
     nonlinear: dict           # material pattern -> constitutive model name
     solder: str | None
     mesh: str                 # mesh file, or "geometry spec"
+    materials: dict = None    # [materials] pattern -> {"material", "status": {property: status}}
 
 
 @dataclass(frozen=True)
