@@ -140,21 +140,75 @@ def read_mesh(path, region_names: dict | None = None, check: bool = True) -> Tag
                          f"a mesh file meshio can read ({type(exc).__name__}: {exc})") from None
     metadata = read_side_file(path)
     names = dict(metadata.get("region_names", {}))
-    names.update(region_names or {})
+    if region_names:
+        check_region_names(region_names, path, "model.region_names")
+        names.update(region_names)
     tagged = from_meshio(raw, region_names=names, source=str(path), check=check)
     tagged.metadata.update({k: v for k, v in metadata.items() if k != "region_names"})
     return tagged
 
 
 def read_side_file(mesh_path) -> dict:
-    """The metadata JSON next to a mesh (``board.msh`` -> ``board.json``), or ``{}``."""
+    """The metadata JSON next to a mesh (``board.msh`` -> ``board.json``), or ``{}``.
+
+    A side file that is a directory, unreadable, not UTF-8, not JSON, or whose ``region_names``
+    or ``joints`` have the wrong types is an :class:`InputError` naming it.
+    """
     side = Path(mesh_path).with_suffix(".json")
-    if not side.is_file():
+    if not (side.exists() or side.is_symlink()):
         return {}
     try:
-        return json.loads(side.read_text())
+        data = json.loads(side.read_bytes().decode("utf-8"))
+    except IsADirectoryError:
+        raise InputError(side, "metadata", side.name, "a JSON file (this is a directory)") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(side, "metadata", side.name,
+                         f"a UTF-8 text file (byte {exc.start} is not UTF-8)") from None
     except json.JSONDecodeError as exc:
         raise InputError(side, "metadata", side.name, f"valid JSON ({exc})") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(side, "metadata", side.name, f"a readable JSON file ({exc})") from None
+    check_side_data(data, side)
+    return data
+
+
+def check_side_data(data, source) -> None:
+    """Types of the side-file fields thermofatigue reads: an object; ``region_names`` a name map
+    (see :func:`check_region_names`); ``joints`` a list of objects, each with a ``region``
+    string and, where given, an integer ``id`` and finite numbers ``x``, ``y``, ``dnp``."""
+    if not isinstance(data, dict):
+        raise InputError(source, "metadata", type(data).__name__, "a JSON object {...}")
+    if "region_names" in data:
+        check_region_names(data["region_names"], source, "region_names")
+    joints = data.get("joints", [])
+    if not isinstance(joints, list):
+        raise InputError(source, "joints", joints, "a list of joint objects")
+    for k, joint in enumerate(joints):
+        name = f"joints[{k}]"
+        if not isinstance(joint, dict):
+            raise InputError(source, name, joint, "an object {\"region\": ..., \"x\": ...}")
+        if not isinstance(joint.get("region"), str) or not joint["region"]:
+            raise InputError(source, f"{name}.region", joint.get("region"), "a region name")
+        if "id" in joint and (isinstance(joint["id"], bool) or not isinstance(joint["id"], int)):
+            raise InputError(source, f"{name}.id", joint["id"], "an integer")
+        for key in ("x", "y", "dnp", "s"):
+            v = joint.get(key, 0.0)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+                raise InputError(source, f"{name}.{key}", v, "a finite number (mm)")
+
+
+def check_region_names(names, source, field="region_names") -> None:
+    """A region name map: ``{name: integer tag}`` or ``{tag: name}`` (JSON keys are strings)."""
+    if not isinstance(names, dict):
+        raise InputError(source, field, names, "a table {region name = integer tag}")
+    for a, b in names.items():
+        tag, name = (b, a) if isinstance(a, str) and not a.lstrip("-").isdigit() else (a, b)
+        if isinstance(tag, str) and tag.lstrip("-").isdigit():
+            tag = int(tag)
+        if isinstance(tag, bool) or not isinstance(tag, (int, np.integer)) \
+                or not isinstance(name, str) or not name:
+            raise InputError(source, f"{field}.{a}", b,
+                             "an integer tag for a region name (or a name for a tag)")
 
 
 def from_meshio(raw, region_names: dict | None = None, source: str = "<meshio>",
@@ -195,9 +249,12 @@ def from_meshio(raw, region_names: dict | None = None, source: str = "<meshio>",
     else:
         node_to_vertex = renumber
 
+    find_facets = _facet_finder(mesh)
+    _check_lower_cells(raw, cell_type, dim, node_to_vertex, find_facets, source)
     block_offsets = np.cumsum([0] + [len(raw.cells[b].data) for b in blocks])
     regions = _regions(raw, blocks, block_offsets, region_names or {}, source)
-    boundaries = _boundaries(raw, mesh, node_to_vertex, dim, region_names or {})
+    boundaries = _boundaries(raw, mesh, node_to_vertex, dim, region_names or {}, find_facets,
+                             source)
     tagged = TaggedMesh(mesh=mesh, regions=regions, boundaries=boundaries, source=source)
     if check:
         check_mesh(tagged)
@@ -283,20 +340,64 @@ def _facet_keys(corner_nodes):
     return np.ascontiguousarray(s).view(np.dtype((np.void, s.dtype.itemsize * s.shape[1]))).ravel()
 
 
-def _boundaries(raw, mesh, renumber, dim, region_names):
-    """Boundary name -> facet indices, from lower-dimensional cells in named sets or node sets."""
+def _facet_finder(mesh):
+    """``find(corner_nodes) -> facet index per row (-1: not a facet of the mesh)``."""
     facet_corners = np.ascontiguousarray(mesh.facets.T.astype(np.int64))
     keys = _facet_keys(facet_corners)
     order = np.argsort(keys)
     sorted_keys = keys[order]
     n_corners = facet_corners.shape[1]
 
+    def find(corner_nodes):
+        corner_nodes = np.asarray(corner_nodes, dtype=np.int64).reshape(-1, n_corners)
+        out = np.full(corner_nodes.shape[0], -1, dtype=np.int64)
+        valid = np.all(corner_nodes >= 0, axis=1)
+        if not valid.any() or sorted_keys.size == 0:
+            return out
+        k = _facet_keys(np.ascontiguousarray(corner_nodes[valid]))
+        pos = np.clip(np.searchsorted(sorted_keys, k), 0, sorted_keys.size - 1)
+        out[valid] = np.where(sorted_keys[pos] == k, order[pos], -1)
+        return out
+
+    find.n_corners = n_corners
+    return find
+
+
+_CORNERS = {"line": 2, "line3": 2, "triangle": 3, "triangle6": 3, "triangle7": 3, "quad": 4,
+            "quad8": 4, "quad9": 4}
+
+
+def _check_lower_cells(raw, cell_type, dim, node_to_vertex, find_facets, source):
+    """Cells one dimension lower than the solid cells must be its facets (boundary or interface
+    faces); anything else is a 2D part in a 3D mesh (or a 1D part in a 2D mesh) that would be
+    dropped without a word."""
+    for block in raw.cells:
+        corners = _CORNERS.get(block.type)
+        block_dim = 1 if block.type.startswith("line") else 2
+        if corners is None or block_dim != dim - 1 or len(block.data) == 0:
+            continue
+        if corners != find_facets.n_corners:
+            strays = len(block.data)
+        else:
+            nodes = node_to_vertex[np.asarray(block.data[:, :corners], dtype=np.int64)]
+            strays = int(np.count_nonzero(find_facets(nodes) < 0))
+        if strays:
+            part = "edges" if dim == 2 else "faces"
+            raise MeshError(source, "cells", f"{strays} {block.type} cells that are not {part} "
+                            f"of its {cell_type} cells",
+                            f"one {dim}D solid mesh ({block.type} and {cell_type} parts are "
+                            f"mixed; the {block.type} part would be dropped)")
+
+
+def _boundaries(raw, mesh, renumber, dim, region_names, find_facets=None, source="<mesh>"):
+    """Boundary name -> facet indices, from lower-dimensional cells in named sets or node sets."""
+    facet_corners = np.ascontiguousarray(mesh.facets.T.astype(np.int64))
+    find = find_facets or _facet_finder(mesh)
+    n_corners = facet_corners.shape[1]
+
     def lookup(corner_nodes):
-        k = _facet_keys(corner_nodes)
-        pos = np.searchsorted(sorted_keys, k)
-        pos = np.clip(pos, 0, sorted_keys.size - 1)
-        hit = sorted_keys[pos] == k
-        return np.unique(order[pos[hit]])
+        idx = find(corner_nodes)
+        return np.unique(idx[idx >= 0])
 
     boundaries = {}
     facet_blocks = [i for i, c in enumerate(raw.cells) if c.type in FACET_TYPES[dim]]
@@ -334,7 +435,11 @@ def _boundaries(raw, mesh, renumber, dim, region_names):
         if name.startswith(_BOOKKEEPING_PREFIXES) or name in boundaries:
             continue
         members = np.zeros(renumber.size, dtype=bool)
-        members[np.asarray(nodes, dtype=np.int64)] = True
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if nodes.size and (nodes.min() < 0 or nodes.max() >= renumber.size):
+            raise MeshError(source, f"node set '{name}'", "node index out of range",
+                            f"node indices in [0, {renumber.size})")
+        members[nodes] = True
         inside = np.zeros(mesh.p.shape[1], dtype=bool)
         used = renumber >= 0
         inside[renumber[used]] = members[used]
@@ -387,6 +492,44 @@ def check_mesh(tagged: TaggedMesh, required_regions=(), required_boundaries=(),
             raise MeshError(source, f"{field_prefix}{name}", "no such boundary in the mesh",
                             f"one of {sorted(tagged.boundaries) or 'no named boundaries'}")
     _check_jacobians(tagged)
+    _check_connected(tagged)
+
+
+def _check_connected(tagged):
+    """Every element reaches every other through shared nodes: a solid region touching nothing
+    (a die floating above its joints, a joint meshed apart from its pads) would float free or
+    make the stiffness singular.
+
+    Connected components of the element-node incidence graph (scipy ``connected_components``);
+    the largest part is the assembly, the regions of the others are named."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    t = tagged.mesh.t
+    n_nodes, n_elements = tagged.mesh.p.shape[1], t.shape[1]
+    if n_elements < 2:
+        return
+    elements = np.repeat(np.arange(n_elements) + n_nodes, t.shape[0])
+    nodes = t.T.ravel()
+    graph = coo_matrix((np.ones(nodes.size, dtype=np.int8), (elements, nodes)),
+                       shape=(n_nodes + n_elements,) * 2)
+    _, labels = connected_components(graph, directed=False)
+    part = labels[n_nodes:]
+    sizes = np.bincount(part)
+    if np.count_nonzero(sizes) <= 1:
+        return
+    main = int(np.argmax(sizes))
+    loose = np.flatnonzero(part != main)
+    names, index = tagged.region_index()
+    loose_regions = sorted({names[k] for k in np.unique(index[loose]) if k >= 0})
+    e = int(loose[0])
+    shown = loose_regions[0] if len(loose_regions) == 1 else loose_regions
+    raise MeshError(tagged.source, "regions" if len(loose_regions) > 1 else
+                    f"region '{loose_regions[0]}'",
+                    f"{shown} touches nothing else (no node shared with the rest of the "
+                    f"assembly, at {_where(tagged, e)})",
+                    f"every solid connected to the rest of the assembly by shared nodes "
+                    f"({np.count_nonzero(sizes) - 1} loose part(s), {loose.size} elements)")
 
 
 def _check_jacobians(tagged):

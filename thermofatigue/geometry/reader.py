@@ -9,6 +9,10 @@ from ..errors import InputError
 
 # --------------------------------------------------------------------------------------------
 REQUIRED = object()
+#: Largest length a spec may give (mm): a 1 m board is already far beyond any test board.
+MAX_LENGTH = 1000.0
+#: Largest count (rows, columns of a ball array).
+MAX_COUNT = 1000
 
 
 class TableReader:
@@ -38,11 +42,15 @@ class TableReader:
             if default is REQUIRED:
                 raise InputError(self.source, self.name(key), None, "a value (the field is required)")
             return default
+        if self.data[key] is None:  # a mapping from Python (TOML has no null)
+            raise self.error(key, None, "a value (leave the field out to use its default)")
         return self.data[key]
 
     def number(self, key: str, default=REQUIRED, *, minimum: float | None = 0.0,
-               strict: bool = True) -> float | None:
-        """A real number; by default it must be > 0 (``strict``) or >= ``minimum``."""
+               strict: bool = True, maximum: float = MAX_LENGTH) -> float | None:
+        """A real number; by default it must be > 0 (``strict``) or >= ``minimum``, and at most
+        ``maximum`` (default :data:`MAX_LENGTH` mm: no part of a package on its board is larger,
+        and larger numbers overflow the geometry)."""
         value = self.raw(key, default)
         if value is None:
             return None
@@ -53,14 +61,19 @@ class TableReader:
                 raise self.error(key, value, f"a number > {minimum:g}")
             if not strict and value < minimum:
                 raise self.error(key, value, f"a number >= {minimum:g}")
+        if value > maximum:
+            raise self.error(key, value, f"a number <= {maximum:g} mm")
         return float(value)
 
-    def integer(self, key: str, default=REQUIRED, *, minimum: int = 1) -> int:
+    def integer(self, key: str, default=REQUIRED, *, minimum: int = 1,
+                maximum: int = MAX_COUNT) -> int:
         value = self.raw(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, value, "an integer")
         if value < minimum:
             raise self.error(key, value, f"an integer >= {minimum}")
+        if value > maximum:
+            raise self.error(key, value, f"an integer <= {maximum}")
         return value
 
     def string(self, key: str, default=REQUIRED, choices=None) -> str:

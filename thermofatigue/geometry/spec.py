@@ -18,6 +18,7 @@ from ..errors import InputError
 from . import defaults as D
 from .reader import TableReader
 from .constraints import check_geometry
+from .plausibility import check_plausible
 from .array import MODEL_KINDS, SLICES, array_joints
 from .ball import BallShape, shape_from_standoff, shape_from_volume, sphere_volume
 
@@ -246,13 +247,7 @@ def load_spec(path_or_mapping, source: str | None = None) -> PackageSpec:
         return path_or_mapping
     if isinstance(path_or_mapping, (str, os.PathLike)):
         src = source or os.fspath(path_or_mapping)
-        try:
-            with open(path_or_mapping, "rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise InputError(src, "<file>", os.fspath(path_or_mapping), "an existing TOML file") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(src, "<file>", str(exc), "valid TOML") from None
+        data = read_spec_file(path_or_mapping, src)
     elif isinstance(path_or_mapping, Mapping):
         src = source or "<spec>"
         data = path_or_mapping
@@ -260,6 +255,27 @@ def load_spec(path_or_mapping, source: str | None = None) -> PackageSpec:
         raise InputError(source or "<spec>", "<spec>", type(path_or_mapping).__name__,
                          "a TOML file path or a mapping")
     return _parse(TableReader(data, "", src))
+
+
+def read_spec_file(path, source: str) -> dict:
+    """The TOML table of a spec file; :class:`InputError` for a file that is missing, a
+    directory, unreadable, not UTF-8 or not TOML."""
+    shown = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8")
+        return tomllib.loads(text)
+    except FileNotFoundError:
+        raise InputError(source, "<file>", shown, "an existing TOML file") from None
+    except IsADirectoryError:
+        raise InputError(source, "<file>", shown, "a TOML file (this is a directory)") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(source, "<file>", shown,
+                         f"a UTF-8 text file (byte {exc.start} is not UTF-8)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, "<file>", str(exc), "valid TOML") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(source, "<file>", shown, f"a readable TOML file ({exc})") from None
 
 
 def _parse(top: TableReader) -> PackageSpec:
@@ -374,6 +390,7 @@ def _parse(top: TableReader) -> PackageSpec:
                        passivation=passivation, dielectrics=dielectrics, rdl=rdl, ubm=ubm,
                        post=post, resin=resin, backside_resin=backside, mold=mold,
                        underfill=underfill, source=src)
+    check_plausible(spec)  # first: a unit slip is the message, not the mesh sizes it implies
     check_geometry(spec)
     return spec
 
