@@ -307,9 +307,10 @@ def test_layer_average_of_a_linear_field_on_a_gmsh_joint(models, built):
             assert abs(centroid[2] - z_exact) <= (exact_volume - layer.volume) / layer.volume * t
 
 
-def array_mesh(cls, centres, side=0.2, size=0.05, dim=3):
+def array_mesh(cls, centres, side=0.2, size=0.05, dim=3, die=True):
     """Structured mesh of an array of square (3D) or straight (2D) joints of width ``side``
-    between a board (normal coordinate < 0.05) and a die (> 0.15), underfill between them."""
+    between a board (normal coordinate < 0.05) and a die (> 0.15), underfill between them
+    (``die`` False: no die, the joints reach the free top at 0.2)."""
     centres = np.atleast_2d(centres)
     lines = []
     for axis in range(dim - 1):
@@ -321,10 +322,11 @@ def array_mesh(cls, centres, side=0.2, size=0.05, dim=3):
     mesh = cls.init_tensor(*lines)
     x = mesh.p[:, mesh.t].mean(axis=1)
     up = x[dim - 1]
-    region = np.where(up < 0.05, "board", np.where(up > 0.15, "die", "underfill")).astype(object)
+    top = 0.15 if die else 0.2
+    region = np.where(up < 0.05, "board", np.where(up > top, "die", "underfill")).astype(object)
     for k, c in enumerate(centres):
         inside = np.all(np.abs(x[: dim - 1] - c[:, None]) < side / 2, axis=0) & \
-            (up > 0.05) & (up < 0.15)
+            (up > 0.05) & (up < top)
         region[inside] = f"joint_{k}"
     regions = {name: np.flatnonzero(region == name) for name in np.unique(region)}
     return TaggedMesh(mesh, regions)
@@ -491,3 +493,67 @@ def test_symmetry_planes_named_otherwise(built):
         assert j.position == pytest.approx(ref.position, abs=1e-12)
         assert j.dnp == pytest.approx(ref.dnp, abs=1e-12)
         assert j.die_pad_diameter == pytest.approx(ref.die_pad_diameter, rel=1e-12)
+
+
+# families with other joint surroundings: underfill around the joints and solder-mask-defined
+# board pads (flip chip: wetted radii 0.04 / 0.035 mm), a depopulated array (fan-out: the centre
+# 2 x 2 missing), a Cu post under the joint; the WLCSP with an underfill fillet is the slowest
+FAMILIES = {
+    "flip_chip": {
+        "family": "flip_chip", "ubm": {"diameter": 0.08}, "ball": {"diameter": 0.1},
+        "board_pad": {"diameter": 0.08, "thickness": 0.018},
+        "solder_mask": {"type": "smd", "opening": 0.07, "thickness": 0.04},
+        "array": {"rows": 4, "columns": 4, "pitch": 0.15},
+        "underfill": {"fillet_width": 0.15, "fillet_height": 0.15},
+        "mesh": {"size": 0.3, "joint_size": 0.035, "corner_joint_size": 0.025, "order": 1},
+    },
+    "fan_out": {
+        "family": "fan_out", "die": {"size_x": 1.0, "size_y": 1.0, "thickness": 0.2},
+        "mold": {"size_x": 2.0, "size_y": 2.0, "thickness": 0.3}, "ball": {"diameter": 0.26},
+        "array": {"rows": 4, "columns": 4, "pitch": 0.4,
+                  "missing": [[1, 1], [1, 2], [2, 1], [2, 2]]},
+        "mesh": {"size": 0.3, "joint_size": 0.09, "corner_joint_size": 0.065, "order": 1},
+    },
+    "cu_post_wlcsp": {
+        "family": "cu_post_wlcsp", "dielectric": [{}], "rdl": {},
+        "post": {"diameter": 0.2, "height": 0.05}, "backside_resin": {"thickness": 0.025},
+        "ball": {"diameter": 0.26}, "array": {"rows": 3, "columns": 3, "pitch": 0.4},
+        "mesh": {"size": 0.3, "joint_size": 0.09, "corner_joint_size": 0.065, "order": 1},
+    },
+    "wlcsp_underfill": dict(SPEC, underfill={"fillet_width": 0.08, "fillet_height": 0.1}),
+}
+SLOW = pytest.mark.slow
+
+
+@pytest.mark.parametrize("family", ["flip_chip", "fan_out",
+                                    pytest.param("cu_post_wlcsp", marks=SLOW),
+                                    pytest.param("wlcsp_underfill", marks=SLOW)])
+def test_geometry_reproduces_the_metadata_of_other_families(tmp_path, family):
+    """Quarter models of the other package families: measured joints == the builder's."""
+    b = build_mesh(FAMILIES[family], kind="quarter", path=str(tmp_path / "q.msh"), verbose=False)
+    model = elastic_model(read_mesh(b.path), "3d")
+    reference = {j.id: j for j in find_joints(model)}
+    for j in find_joints(model, use_metadata=False):
+        ref = reference[j.id]
+        assert (j.row, j.column, j.fraction) == (ref.row, ref.column, ref.fraction)
+        bound = centroid_bound(j, b.metadata)
+        assert np.linalg.norm(np.subtract(j.position, ref.position)) <= bound
+        assert j.die_pad_diameter == pytest.approx(ref.die_pad_diameter, rel=1e-6)
+        assert j.board_pad_diameter == pytest.approx(ref.board_pad_diameter, rel=1e-6)
+        for side in ("die_layer", "board_layer"):
+            assert np.array_equal(global_elements(model, getattr(j, side)),
+                                  global_elements(model, getattr(ref, side)))
+
+
+def test_joint_with_a_free_top():
+    """A joint with nothing above it has no die-side pad or layer (None, not a guess); its
+    board side is found as before."""
+    centres = np.array([[0.3, 0.1], [0.7, 0.1]])
+    model = elastic_model(array_mesh(skfem.MeshTet, centres, die=False), "3d")
+    f_q, f = linear_field(model)
+    for j in find_joints(model):
+        assert j.die_layer is None and j.die_pad_diameter is None
+        assert j.info["die_plane"] is None
+        values = f_q[next(g for g in model.groups if g.pattern == j.board_layer.group).elements]
+        point = np.append(centres[j.id], 0.0625)
+        assert j.board_layer.average(values) == pytest.approx(f(point), rel=1e-13)

@@ -314,7 +314,7 @@ def _volume_maker(model):
 
     def volume(names, elements=None):
         if elements is None:
-            names = [r for r in names if r in regions]
+            names = [r for r in names or () if r in regions]
             if not names:
                 return None
             elements = np.concatenate([regions[r] for r in names])
