@@ -557,3 +557,16 @@ def test_joint_with_a_free_top():
         values = f_q[next(g for g in model.groups if g.pattern == j.board_layer.group).elements]
         point = np.append(centres[j.id], 0.0625)
         assert j.board_layer.average(values) == pytest.approx(f(point), rel=1e-13)
+
+
+def test_tagged_layers_without_side_file(built):
+    """Layer regions in a mesh without side file are used as tagged, their thickness measured
+    (0.025 mm, the builder's); asked for another thickness, they are found at it."""
+    tagged = read_mesh(built["quarter"].path)
+    tagged.metadata = {}
+    model = elastic_model(tagged, "3d")
+    for j in find_joints(model):
+        assert j.source == "geometry" and j.info["layers"] == "tagged"
+        assert j.interface_layer == pytest.approx(INTERFACE_LAYER, rel=1e-9)
+    for j in find_joints(model, interface_layer=0.04):
+        assert j.info["layers"] == "geometry" and j.interface_layer == 0.04
