@@ -12,8 +12,20 @@ Families: ``wlcsp``, ``cu_post_wlcsp``, ``flip_chip``, ``fan_out``. Model kinds:
 
 from .array import MODEL_KINDS, Joint
 from .ball import BallShape, shape_from_standoff, shape_from_volume
-from .build import BuiltMesh, build_mesh, metadata_path_for, model_joints
 from .spec import FAMILIES, PackageSpec, load_spec
+
+_BUILD = ("BuiltMesh", "build_mesh", "metadata_path_for", "model_joints")
+
+
+def __getattr__(name):
+    """The gmsh builders load gmsh (a large shared library): only when first used, so that
+    reading a spec (``thermofatigue estimate``) stays fast."""
+    if name in _BUILD:
+        from . import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FAMILIES", "MODEL_KINDS", "BallShape", "BuiltMesh", "Joint", "PackageSpec", "build_mesh",
