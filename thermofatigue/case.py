@@ -95,13 +95,27 @@ def read_toml(path) -> dict:
     if not path.is_file():
         raise InputError(path, "case", str(path), "an existing TOML case file")
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, "case", path.name, f"valid TOML ({exc})") from None
+        raise InputError(path, "case", path.name,
+                         f"valid TOML ({toml_error_position(exc, text)})") from None
     except UnicodeDecodeError:
         raise InputError(path, "case", path.name, "a UTF-8 text file") from None
     except OSError as exc:
         raise InputError(path, "case", path.name, f"a readable file ({exc.strerror})") from None
+
+
+def toml_error_position(exc, text: str) -> str:
+    """tomllib's message with the line and column always named (it says "at end of document"
+    for an unclosed table or array: the end of the file's last line is meant)."""
+    message = str(exc)
+    if "at end of document" in message:
+        lines = text.splitlines() or [""]
+        message = message.replace("at end of document",
+                                  f"at line {len(lines)}, column {len(lines[-1]) + 1}: "
+                                  "end of the file reached")
+    return message
 
 
 def load_case(path=None, overrides: dict | None = None, builtin: bool = False) -> Case:
@@ -283,6 +297,10 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     from .life import parse_fatigue
 
     fatigue = parse_fatigue(raw.get("fatigue"), source)
+    if analysis == "cycling":
+        from .life import check_constants
+
+        check_constants(fatigue, fatigue.solder or _joint_solder(materials, geometry), source)
 
     return Case(source=source, title=str(title), kind=kind, mesh=mesh_path, geometry=geometry,
                 geometry_kind=geometry_kind, order=order, region_names=region_names,
@@ -293,6 +311,22 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                 if not Path(directory).is_absolute() else Path(directory),
                 write_vtu=write_vtu, output_fields=tuple(fields), raw=raw, base_dir=base_dir,
                 fatigue=fatigue, write_plots=write_plots)
+
+
+def _joint_solder(materials: list, geometry) -> str | None:
+    """The library name of the joints' solder as the case gives it ([materials] entry matching
+    ``joint_1``, or the geometry builders' default), or None (an inline material)."""
+    from fnmatch import fnmatchcase
+
+    for entry in materials:
+        if entry.pattern.startswith("joint") and fnmatchcase("joint_1", entry.pattern):
+            spec = entry.spec
+            return spec if isinstance(spec, str) else spec.get("base")
+    if geometry is not None and not materials:
+        from .geometry.regions import DEFAULT_REGION_MATERIALS
+
+        return DEFAULT_REGION_MATERIALS["joint_*"]
+    return None
 
 
 def _did_you_mean(name, options) -> str:

@@ -61,11 +61,12 @@ def parse_fatigue(table, source: str) -> FatigueSettings:
     if solder is not None and not isinstance(solder, str):
         raise InputError(source, "fatigue.solder", solder, "a solder name such as \"sac305\"")
     constants = table.get("constants", {})
-    if not isinstance(constants, dict) or any(k not in LAWS or not isinstance(v, dict)
+    known = set(LAWS) | {"norris_landzberg"}
+    if not isinstance(constants, dict) or any(k not in known or not isinstance(v, (dict, str))
                                               for k, v in constants.items()):
         raise InputError(source, "fatigue.constants", constants,
-                         f"a table {{law = {{constant = value, ...}}}} with laws from "
-                         f"{sorted(LAWS)}")
+                         f"a table {{law = {{constant = {{value = ..., units = ...}}, ...}}}} "
+                         f"or {{law = \"shipped set name\"}} with laws from {sorted(known)}")
     tolerance = _number(table.get("stabilisation_tolerance", 0.02), source,
                         "fatigue.stabilisation_tolerance", 1e-4, 0.5)
     max_cycles = table.get("max_cycles", 10)
@@ -91,6 +92,28 @@ def parse_fatigue(table, source: str) -> FatigueSettings:
                              f"a value above fatigue.field.T_min = {field_profile['T_min']}")
     return FatigueSettings(laws, primary, solder, constants, tolerance, max_cycles, layer,
                            field_profile)
+
+
+def check_constants(settings: FatigueSettings, solder: str | None, source: str) -> None:
+    """Before any work: every law the case asks for has constants for its solder (shipped or
+    the case's own, with valid units), so that a run never solves for minutes and then fails
+    on its fatigue constants."""
+    from .fatigue import LAWS, default_laws, get_constants
+
+    if solder is None:
+        if settings.laws and not settings.constants:
+            raise InputError(source, "fatigue.solder", None,
+                             "the joints' solder (a library name such as \"sac305\") or "
+                             "[fatigue.constants] for every law")
+        return
+    laws = settings.laws or tuple(default_laws(solder))
+    for law in laws:
+        get_constants(law, solder, overrides=settings.constants.get(law), source=source,
+                      field=f"fatigue.constants.{law}")
+    for law in settings.constants:
+        if law not in laws and law in LAWS:
+            get_constants(law, solder, overrides=settings.constants[law], source=source,
+                          field=f"fatigue.constants.{law}")
 
 
 def _number(value, source, name, lo, hi) -> float:
