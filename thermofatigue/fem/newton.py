@@ -53,6 +53,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..errors import ConvergenceError
 from .linear import make_linear_solver
@@ -110,6 +111,10 @@ class EquilibriumSolver:
     max_forcing : the largest one (inexact Newton, see the module docstring)
     """
 
+    # the elastic part under a uniform temperature applied unassembled (:meth:`_linear_operator`);
+    # False: assembled at every increment (kept for benchmarks/levers.py)
+    unassembled_linear_part = True
+
     def __init__(self, model, linear: str = "auto", tolerance: float = 1e-6,
                  max_iterations: int = 15, reuse: bool = True, linear_tolerance: float = 1e-10,
                  max_forcing: float = 1e-2):
@@ -141,6 +146,11 @@ class EquilibriumSolver:
         self._tangent_base = None      # the reduced linear data the working tangent holds
         self._tangent_data = None      # the working tangent data (see solve_increment)
         self._reduced_parts = {}       # per T-dependent isotropic group: reduced K_lambda, K_mu
+        self._part_matrices = {}       # per T-dependent isotropic group: CSR of its entries
+        self._tangent_temperature = None  # the uniform T whose T^T K_lin T the working tangent
+        self._restored_rows = None     # holds, the rows refilled per increment, and the values
+        self._solder_rows = None       # of the nonlinear groups' rows before their tangent
+        self._solder_base = None
         self.counters = {"increments": 0, "iterations": 0, "linear_iterations": 0}
 
     # ------------------------------------------------------------------------------------------
@@ -244,6 +254,65 @@ class EquilibriumSolver:
             data[rows] += np.tensordot(np.ravel(coefficients(T)), values, 1)
         return data
 
+    def _linear_operator(self, T_uniform):
+        """The elastic part under the uniform temperature ``T_uniform`` without assembling it:
+        ``(K_const, apply, f_lin)`` with ``apply(u) = K_lin u = K_const u + sum_g (lambda_g(T)
+        K_lambda,g + mu_g(T) K_mu,g) u`` (each group's Lame parts combined on its own entries
+        only) and ``f_lin`` from the loads of unit stresses (:meth:`linear_part`). None when a
+        group with temperature-dependent moduli has no such basis (then :meth:`linear_part`).
+
+        Saves per increment the copy and refill of the whole stiffness data (48 MB at 73 k
+        unknowns) that :meth:`linear_part` returns; ``K_const`` has the full pattern and the
+        constant groups' values (what the constraints' reduction map and the condensation need).
+        """
+        model = self.model
+        varying = [g for g in model.linear_groups
+                   if not getattr(g.model, "constant_stiffness", False)]
+        if (not self.unassembled_linear_part or T_uniform is None
+                or any(self._stiffness_parts(g) is None for g in varying)):
+            return None
+        if self._linear_cache is None:
+            self.linear_part(model.temperature_at_quadrature(T_uniform), T_uniform)
+        asm = model.assembler
+        K_const = asm.csr(self._linear_cache)
+        T = np.array(T_uniform)
+        parts = []
+        for g in varying:
+            positions, values, coefficients = self._stiffness_parts(g)
+            indices, indptr = self._part_pattern(g, positions)
+            parts.append(sp.csr_matrix((np.ravel(coefficients(T)) @ values, indices, indptr),
+                                       shape=asm.shape))
+        f = self._thermal_load(T)
+
+        def apply(u):
+            out = K_const @ u
+            for K in parts:
+                out += K @ u
+            return out
+
+        return K_const, apply, f
+
+    def _part_pattern(self, group, positions):
+        """CSR index arrays of the entries ``positions`` of the assembler's pattern (once)."""
+        if group.pattern not in self._part_matrices:
+            asm = self.model.assembler
+            rows = np.searchsorted(asm.indptr, positions, side="right") - 1
+            indptr = np.zeros(asm.shape[0] + 1, dtype=asm.indptr.dtype)
+            np.cumsum(np.bincount(rows, minlength=asm.shape[0]), out=indptr[1:])
+            self._part_matrices[group.pattern] = (asm.indices[positions], indptr)
+        return self._part_matrices[group.pattern]
+
+    def _thermal_load(self, T):
+        """``f_lin`` under the uniform temperature ``T``: ``sum_g sum_c sigma0_c(T) U_c`` over
+        the elastic groups (see :meth:`linear_part`)."""
+        f = np.zeros(self.model.disc.n_dofs)
+        for g in self.model.linear_groups:
+            dofs, U = self._unit_stress_loads(g)
+            sigma0 = -np.asarray(g.model.stiffness(T)) @ np.asarray(
+                g.model.thermal_strain_vector(T))
+            f[dofs] += U @ sigma0
+        return f
+
     def _unit_stress_loads(self, group):
         """The dofs of an elastic group and the loads ``U`` (n_dofs_group, 6) of its unit
         uniform stress components (built once)."""
@@ -320,10 +389,15 @@ class EquilibriumSolver:
         T_old_q = model.temperature_at_quadrature(T_old)
         T_new_q = model.temperature_at_quadrature(T_new)
         if self.reuse:
-            lin_data, f_lin = self.linear_part(
-                T_new_q, float(T_new) if np.ndim(T_new) == 0 else None)
-            K_lin = asm.csr(lin_data)
-            if self.condense:
+            T_uniform = float(T_new) if np.ndim(T_new) == 0 else None
+            operator = self._linear_operator(T_uniform)
+            if operator is None:
+                lin_data, f_lin = self.linear_part(T_new_q, T_uniform)
+                K_lin = asm.csr(lin_data)
+                apply_lin = K_lin.__matmul__
+            else:
+                K_lin, apply_lin, f_lin = operator  # K_lin: constant groups only (a pattern)
+            if self.condense:  # K_LL, K_LN hold constant groups only (condensation.py)
                 self._condense(K_lin)
             reduced_lin = None  # T^T K_lin T data, formed when the first tangent is needed
 
@@ -335,7 +409,7 @@ class EquilibriumSolver:
             tangent data) and trial state at the displacement ``u``. The tangent is assembled
             only when a Newton step needs it (:func:`tangent`): not at a converged point."""
             if self.reuse:
-                f = K_lin @ u + f_lin
+                f = apply_lin(u) + f_lin
                 tangents = []
                 trial = {}
                 for g in model.nonlinear_groups:
@@ -359,6 +433,8 @@ class EquilibriumSolver:
             nonlocal reduced_lin
             if not self.reuse:
                 return cs.reduce_matrix(asm.csr(tangents))
+            if operator is not None:
+                return self._operator_tangent(tangents, K_lin, T_uniform)
             if reduced_lin is None:
                 # a pure function of the (uniform) temperature, as the linear part itself
                 key = float(T_new) if np.ndim(T_new) == 0 else None
@@ -372,6 +448,7 @@ class EquilibriumSolver:
             if self._tangent_base is not reduced_lin:
                 self._tangent_data = reduced_lin.copy()
                 self._tangent_base = reduced_lin
+                self._restored_rows = self._tangent_temperature = None  # (operator path)
             else:
                 for g, _ in tangents:
                     rows = self._subset_reduction(g, K_lin)[2]
@@ -422,6 +499,45 @@ class EquilibriumSolver:
                 f"Newton did not converge in {self.max_iterations} iterations "
                 f"(residuals {', '.join(f'{x:.2e}' for x in residuals[-4:])})")
         return IncrementResult(u, state, False, len(residuals) - 1, residuals, linear_iterations)
+
+    def _operator_tangent(self, tangents, K_const, T_uniform):
+        """The reduced tangent under a uniform temperature, in one working data array: per
+        increment (a new temperature) only the rows that the T-dependent elastic groups and the
+        nonlinear groups touch are reset to the reduced constant part and the groups' reduced
+        Lame parts added (:meth:`_reduce_linear_part` from the same pieces, without copying
+        the whole array twice); per Newton iteration only the nonlinear groups' rows are
+        restored and their tangent added, each on its own entries."""
+        cs, asm = self.model.constraints, self.model.assembler
+        if self._reduced_constant is None:
+            self._reduce_linear_part(K_const, T_uniform)  # builds the reduced pieces
+        subsets = [self._subset_reduction(g, K_const) for g, _ in tangents]
+        if self._tangent_data is None or self._restored_rows is None:
+            varying = [g for g in self.model.linear_groups
+                       if not getattr(g.model, "constant_stiffness", False)]
+            self._tangent_data = self._reduced_constant.copy()
+            self._solder_rows = np.unique(np.concatenate(
+                [np.zeros(0, dtype=np.int64)] + [sub[2] for sub in subsets]))
+            self._restored_rows = np.unique(np.concatenate(
+                [self._solder_rows] + [self._reduced_parts[g.pattern][0] for g in varying]))
+            self._tangent_base = None  # the general path's working array is gone
+        data = self._tangent_data
+        if self._tangent_temperature != T_uniform:
+            rows = self._restored_rows
+            data[rows] = self._reduced_constant[rows]
+            T = np.array(T_uniform)
+            for g in self.model.linear_groups:
+                if g.pattern in self._reduced_parts:
+                    g_rows, values = self._reduced_parts[g.pattern]
+                    coefficients = self._stiffness_parts(g)[2]
+                    data[g_rows] += np.tensordot(np.ravel(coefficients(T)), values, 1)
+            self._solder_base = data[self._solder_rows]
+            self._tangent_temperature = T_uniform
+        else:
+            data[self._solder_rows] = self._solder_base
+        for (g, D), (inverse, size, rows, P_sub) in zip(tangents, subsets):
+            values = asm.subset_matrix_data(D, g.elements, inverse, size, self._strain_matrix(g))
+            data[rows] += P_sub @ values
+        return cs.reduced_csr(data)
 
     # ------------------------------------------------------------------------------------------
     def group_fields(self, u: np.ndarray, T_q: np.ndarray, state: dict,
