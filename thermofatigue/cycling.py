@@ -26,7 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .case import Case
-from .casemodel import build_model, material_status, solder_name
+from .casemodel import (build_model, material_status, resolved_materials_and_boundary,
+                        solder_name)
 from .errors import ConvergenceError
 from .fem.newton import EquilibriumSolver
 from .fem.stepping import StepControl, TimeStepper
@@ -164,7 +165,9 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
     model = build_model(case, mesh_directory=workdir)
     mesh_files = tuple(sorted(str(p) for p in workdir.glob("*") if p.is_file())) \
         if case.mesh is None else ()
-    joints = find_joints(model, interface_layer=fatigue.interface_layer)
+    _, boundary = resolved_materials_and_boundary(case, model.tagged)
+    joints = find_joints(model, interface_layer=fatigue.interface_layer,
+                         symmetry=[name for name, bc in boundary.items() if bc == "symmetry"])
     solder = fatigue.solder or solder_name(case, model.tagged)
     say = progress.message if progress else (lambda msg: None)
     say(f"model: {model.disc.n_elements} elements, {model.disc.n_dofs} unknowns "
