@@ -3,6 +3,7 @@ the runner's errors, the reports, and the cases shipping as package data."""
 
 import fnmatch
 import json
+import site
 import subprocess
 import sys
 import zipfile
@@ -115,11 +116,14 @@ def test_wheel_ships_the_cases_and_validate_finds_them_elsewhere(tmp_path):
     for name in CASES:
         assert f"thermofatigue/validation/cases/{name}/case.toml" in shipped
         assert f"thermofatigue/validation/cases/{name}/README.md" in shipped
-    probe = ("import thermofatigue, thermofatigue.validation as v; "
+    # -S: no site processing, so the editable install's finder is not loaded; the unpacked
+    # wheel comes first, the environment's site-packages only provide the dependencies
+    path = [str(tmp_path / "site")] + site.getsitepackages()
+    probe = (f"import sys; sys.path[:0] = {path!r}; "
+             "import thermofatigue, thermofatigue.validation as v; "
              "print(thermofatigue.__file__); print(' '.join(v.case_names()))")
-    run = subprocess.run([sys.executable, "-S", "-c",
-                          f"import sys; sys.path[:0] = {[str(tmp_path / 'site')] + sys.path[1:]!r}; "
-                          + probe], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
+                         cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     location, names = run.stdout.strip().splitlines()
     assert location.startswith(str(tmp_path / "site"))
@@ -234,3 +238,20 @@ def test_linear_elements_lock_in_die_bending_quadratic_do_not(kind):
     assert linear.error > 0.05
     assert quadratic.error < 0.2 * tolerance
     assert abs(linear.curvature) < abs(quadratic.curvature)  # locking = too stiff
+
+
+def test_report_directory_is_checked_before_a_run(tmp_path):
+    from thermofatigue.validation import prepare_report_directory
+
+    assert prepare_report_directory(tmp_path / "a" / "b").is_dir()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match="report directory"):
+        prepare_report_directory(tmp_path / "file")
+
+
+def test_a_key_missing_from_a_case_is_an_input_error(tmp_path, echo_case_type):
+    text = CASE_HEAD.format(name="echo", type="echo").replace("value = 2.0", "other = 2.0")
+    _write_case(tmp_path, "echo", text + "[targets.value]\nquantity = \"v\"\ntolerance = 0.5\n")
+    assert run_validation(root=tmp_path)[0].passed
+    with pytest.raises(InputError, match="levels.full"):
+        run_validation(root=tmp_path, quick=False)

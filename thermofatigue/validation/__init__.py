@@ -24,10 +24,11 @@ from . import anand_closed_form, bimetal, free_expansion, plasticity, steady_cre
 from . import thermal_strain  # noqa: F401
 from .bimetal import BimetalResult, bilayer_mesh, run_bimetal, timoshenko_curvature
 from .registry import CASE_TYPES, Measurement, ValidationOutcome, case_type
-from .report import format_markdown, format_table, summary_line, write_report
+from .report import (format_markdown, format_table, prepare_report_directory, summary_line,
+                     write_report)
 from .runner import case_names, cases_root, load_validation_case, run_case, run_validation
 
 __all__ = ["BimetalResult", "CASE_TYPES", "Measurement", "ValidationOutcome", "bilayer_mesh",
            "case_names", "case_type", "cases_root", "format_markdown", "format_table",
-           "load_validation_case", "run_bimetal", "run_case", "run_validation", "summary_line",
-           "timoshenko_curvature", "write_report"]
+           "load_validation_case", "prepare_report_directory", "run_bimetal", "run_case",
+           "run_validation", "summary_line", "timoshenko_curvature", "write_report"]

@@ -5,8 +5,8 @@ A body free of tractions and constraints (rigid-body modes only pinned) expands 
 generalized-plane-strain slice (the out-of-plane strain ``e0`` is free: ``e0 = eps_th``) and in
 axisymmetry (``u_r = eps_th r``, hoop strain ``u_r / r = eps_th``). In plane strain the
 out-of-plane strain is held at zero, so the body carries ``sigma_zz = -E eps_th`` and, with
-``sigma_xx = sigma_yy = 0``, expands in plane by ``(1 + nu) eps_th`` (``eps_zz = 0`` gives ``sigma_zz = -E eps_th`` and then
-``eps_xx = eps_th - nu sigma_zz / E``). A uniform thermal strain is compatible, so these are
+``sigma_xx = sigma_yy = 0``, expands in plane by ``(1 + nu) eps_th`` (``eps_zz = 0`` gives
+``sigma_zz = -E eps_th``, then ``eps_xx = eps_th - nu sigma_zz / E``). A uniform thermal strain is compatible, so these are
 the exact solutions (S. Timoshenko & J.N. Goodier, Theory of Elasticity, 3rd ed., McGraw-Hill
 1970, Ch. 13 on thermal stress); their displacements are linear, so any mesh and element order
 reproduces them and the FE answer must equal them to round-off.

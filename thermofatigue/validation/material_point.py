@@ -21,9 +21,9 @@ def isothermal_model(material: str, name: str = "anand"):
     """The library ``material``'s model ``name`` (elasticity from the same entry) without
     thermal strain: the isothermal material-point tests hold each point at its own
     temperature from the start."""
-    elastic = constitutive_model(get_material(material, field="inputs.material"), "elastic",
-                                 25.0, "3d")
-    params = get_material(material, field="inputs.material").parameters(name)
+    entry = get_material(material, field="inputs.material")
+    elastic = constitutive_model(entry, "elastic", 25.0, "3d")
+    params = entry.parameters(name)
     return INELASTIC_MODELS[name](params, elastic.youngs_modulus, elastic.poissons_ratio,
                                   lambda T: np.zeros(np.shape(T)), source="<validation>",
                                   field_prefix="inputs.material.")

@@ -12,6 +12,7 @@ is a new module with a ``@case_type("...")`` function, imported by the package `
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Callable
 
@@ -103,7 +104,7 @@ def judge(spec: dict, measurement: Measurement, level: str) -> ValidationOutcome
     computed, target = float(measurement.computed), float(measurement.target)
     difference = abs(computed - target)
     bound = tolerance * abs(target) if kind == "relative" else tolerance
-    passed = bool(difference <= bound) and difference == difference  # NaN never passes
+    passed = math.isfinite(computed) and difference <= bound  # NaN or inf never passes
     return ValidationOutcome(case=spec["name"], quantity=measurement.quantity, computed=computed,
                              target=target, tolerance=tolerance,
                              source=spec.get("source", {}).get("short", ""), passed=passed,

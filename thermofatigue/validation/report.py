@@ -29,13 +29,17 @@ def _cells(outcome) -> tuple:
             "pass" if outcome.passed else "FAIL")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def summary_line(outcomes) -> str:
     """``N of M checks passed`` with the levels run and the cases that failed."""
     failed = sorted({o.case for o in outcomes if not o.passed})
     levels = sorted({o.level for o in outcomes})
     line = (f"{sum(o.passed for o in outcomes)} of {len(outcomes)} checks passed "
             f"({', '.join(levels)} level{'s' if len(levels) > 1 else ''}, "
-            f"{len({o.case for o in outcomes})} cases)")
+            f"{_count(len({o.case for o in outcomes}), 'case')})")
     if failed:
         line += f"; FAILED: {', '.join(failed)}"
     return line
@@ -60,16 +64,26 @@ def format_markdown(outcomes) -> str:
                      + body) + "\n"
 
 
-def write_report(outcomes, directory) -> list[Path]:
-    """Write ``validation.json`` (every field of every outcome) and ``validation.md`` into
-    ``directory`` (created if needed); each file is written whole or not at all. Returns the
-    two paths."""
+def prepare_report_directory(directory) -> Path:
+    """Create ``directory`` if needed and check that it is writable (call it before a long
+    run, so that a bad directory fails at once); InputError otherwise."""
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError("validate", "report directory", str(directory),
                          f"a writable directory ({exc.strerror})") from None
+    if not os.access(directory, os.W_OK):
+        raise InputError("validate", "report directory", str(directory),
+                         "a writable directory (permission denied)")
+    return directory
+
+
+def write_report(outcomes, directory) -> list[Path]:
+    """Write ``validation.json`` (every field of every outcome) and ``validation.md`` into
+    ``directory`` (created if needed); each file is written whole or not at all. Returns the
+    two paths."""
+    directory = prepare_report_directory(directory)
     document = {"summary": summary_line(outcomes),
                 "passed": all(o.passed for o in outcomes),
                 "outcomes": [o.as_dict() for o in outcomes]}

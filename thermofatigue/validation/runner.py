@@ -75,7 +75,11 @@ def run_case(spec: dict, quick: bool = True, progress=None) -> list[ValidationOu
     """Run one loaded case at its quick or full level and judge every measurement."""
     check_case(spec)
     level = "quick" if quick else "full"
-    measurements = CASE_TYPES[spec["type"]](spec, spec["levels"][level], progress)
+    try:
+        measurements = CASE_TYPES[spec["type"]](spec, spec["levels"][level], progress)
+    except KeyError as exc:
+        raise InputError(spec["path"], f"inputs or levels.{level}", None,
+                         f"the key {exc} that case type {spec['type']!r} needs") from None
     if not measurements:
         raise InputError(spec["path"], "targets", None, "a case that measures something")
     return [judge(spec, m, level) for m in measurements]
