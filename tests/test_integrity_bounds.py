@@ -48,7 +48,17 @@ def test_cycle_count_checked_before_a_profile_is_built():
         check_cycles(10**9, "case.toml")
     one_line(exc, "case.toml: load.cycles = 1000000000")
     assert check_cycles(3, "case.toml") == []
-    assert check_cycles(10**9, "case.toml", force=True)[0].startswith("forced: ")
+    assert check_cycles(5000, "case.toml", force=True)[0].startswith("forced: ")
+    with pytest.raises(InputError, match="even when forced"):
+        check_cycles(10**9, "case.toml", force=True)
+
+
+@pytest.mark.parametrize("cycles", [10**9, 1e308])
+def test_billion_cycles_case_is_one_line(tmp_path, cycles):
+    case = case_with(tmp_path, load={"cycles": cycles})   # parses (checked with one cycle)
+    with pytest.raises(InputError) as exc:
+        check_bounds(case, force=True)
+    one_line(exc, "load.cycles", "even when forced")
 
 
 @pytest.mark.parametrize("load, field", [

@@ -251,8 +251,14 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
             raise InputError(source, "load.cycles", cycles,
                              'a number of cycles or "auto" (cycle until the critical joint\'s '
                              'energy changes less than fatigue.stabilisation_tolerance)')
-        profile_from_spec({**load, "cycles": 1} if cycles == "auto" else load, source=source,
-                          prefix="load", base_dir=base_dir)
+        # a profile holds every cycle in memory: a huge count is checked with one cycle here
+        # and refused by preflight.check_bounds (or thermofatigue.preflight.HARD_MAX_CYCLES)
+        from .preflight import MAX_CYCLES
+
+        many = isinstance(cycles, (int, float)) and not isinstance(cycles, bool) \
+            and cycles > MAX_CYCLES
+        profile_from_spec({**load, "cycles": 1} if cycles == "auto" or many else load,
+                          source=source, prefix="load", base_dir=base_dir)
         profile = load
     else:
         raise InputError(source, "load", sorted(load) or "empty",

@@ -23,6 +23,8 @@ from .errors import InputError
 
 #: Soft bounds, overridable with ``force``: (limit, unit, why).
 MAX_CYCLES = 100            # stabilisation takes 3-10 cycles; 100 is hours of solving
+#: Hard bound, not overridable: a temperature profile holds every cycle's corners in memory.
+HARD_MAX_CYCLES = 100_000
 MAX_SEGMENT_S = 86_400.0    # one day per dwell or ramp (field cycles are daily at most)
 MIN_MESH_SIZE_MM = 1e-3     # 1 um: the thinnest layer of a package (passivation)
 MAX_ELEMENTS = 2_000_000
@@ -104,7 +106,7 @@ def check_bounds(case_or_values, force: bool = False) -> list[str]:
         else dict(case_or_values)
     warnings = []
     for error in _bound_errors(values):
-        if not force:
+        if not force or "even when forced" in error.expected:
             raise error
         warnings.append(f"forced: {error}")
     return warnings
@@ -161,10 +163,13 @@ def _size_errors(v):
 
 def cycles_error(n, source, field="load.cycles") -> InputError | None:
     """The refusal of a cycle count above :data:`MAX_CYCLES` (None if it is within)."""
-    if isinstance(n, (int, float)) and not isinstance(n, bool) and n > MAX_CYCLES:
-        return InputError(source, field, n, f"at most {MAX_CYCLES} cycles (a run of more takes "
-                          f"days; the energy per cycle stabilises within 3-10; {_FORCE_HINT})")
-    return None
+    if not isinstance(n, (int, float)) or isinstance(n, bool) or n <= MAX_CYCLES:
+        return None
+    if n > HARD_MAX_CYCLES:
+        return InputError(source, field, n, f"at most {HARD_MAX_CYCLES} cycles even when "
+                          f"forced (the profile keeps every cycle in memory)")
+    return InputError(source, field, n, f"at most {MAX_CYCLES} cycles (a run of more takes "
+                      f"days; the energy per cycle stabilises within 3-10; {_FORCE_HINT})")
 
 
 def check_cycles(n, source, field="load.cycles", force: bool = False) -> list[str]:
@@ -173,7 +178,7 @@ def check_cycles(n, source, field="load.cycles", force: bool = False) -> list[st
     error = cycles_error(n, source, field)
     if error is None:
         return []
-    if not force:
+    if not force or n > HARD_MAX_CYCLES:
         raise error
     return [f"forced: {error}"]
 
