@@ -1,0 +1,156 @@
+"""Running design points: one point = one run in one process, on Dask or in a plain loop.
+
+:func:`run_point` is what a worker runs: it checks the point's case, solves it, writes the
+point's results directory and its atomic record, and returns the record (a small dict: no
+fields, no state). Every failure of the point (a geometry gmsh cannot mesh, a solve that does
+not converge, a full disk) becomes a ``failed`` record; the study goes on.
+
+Executors: :class:`SerialExecutor` runs the points one after the other in this process (the
+tests; ``--workers 0``). :class:`DaskExecutor` submits each point to a ``dask.distributed``
+cluster: a new ``LocalCluster`` of single-threaded worker *processes* (gmsh keeps one global
+state per process, so never threads), one per core by default, with the BLAS thread counts
+pinned to 1 in the workers' environment (numpy is already imported in a worker, so setting the
+variable inside the task would be too late); or an existing cluster (``--scheduler ADDRESS``).
+A worker that dies has its point rescheduled by the Dask scheduler on another worker (up to
+``distributed.scheduler.allowed-failures`` times, then the point is recorded as failed).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from ..errors import InputError
+from ..io import write_json
+from .store import RECORD_FORMAT, key_results, start_attempt
+
+#: worker environment: one BLAS/OpenMP thread per single-threaded worker process
+WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1"}
+
+
+def point_task(point, point_dir: Path, study, plots: bool) -> dict:
+    """What a worker needs to run a point (plain picklable values)."""
+    return {"key": point.key, "parameters": point.parameters, "raw": point.raw,
+            "source": f"{study.source} [point {point.key}]", "base_dir": str(study.base_dir),
+            "point_dir": str(point_dir), "plots": plots}
+
+
+def run_point(task: dict) -> dict:
+    """Run one design point in this process; write and return its record."""
+    from ..case import merge, parse_case
+    from ..run import run_case
+
+    start = time.perf_counter()
+    point_dir = Path(task["point_dir"])
+    attempt = start_attempt(point_dir)
+    record = {"format": RECORD_FORMAT, "key": task["key"], "status": "failed",
+              "parameters": task["parameters"], "results": None, "error": None,
+              "error_type": None, "stage": "check", "attempt": attempt,
+              "host": os.uname().nodename, "pid": os.getpid()}
+    try:
+        raw = merge(task["raw"], {"output": {"directory": str(point_dir / "results")}})
+        case = parse_case(raw, source=task["source"], base_dir=Path(task["base_dir"]))
+        record["stage"] = "solve"
+        result = run_case(case, progress=None, plots=task["plots"])
+        record.update(status="done", stage=None, results=key_results(result))
+    except Exception as exc:  # noqa: BLE001 - every failure of a point is recorded, not raised
+        record.update(error=one_line(exc), error_type=type(exc).__name__)
+    record["run_time_s"] = time.perf_counter() - start
+    write_json(point_dir / "record.json", record)
+    return record
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+class SerialExecutor:
+    """Run the points one after the other in this process."""
+
+    slots = 1
+    dashboard = None
+    description = "serial executor (this process)"
+
+    def run(self, fn, tasks):
+        """Yield ``(task, record or exception)`` in order."""
+        for task in tasks:
+            try:
+                yield task, fn(task)
+            except Exception as exc:  # noqa: BLE001
+                yield task, exc
+
+    def close(self) -> None:
+        pass
+
+
+class DaskExecutor:
+    """Run the points on a ``dask.distributed`` cluster (a new LocalCluster, or ``scheduler``)."""
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None,
+                 connect_timeout: float = 5.0, source: str = "thermofatigue study"):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError(source, "--workers", workers,
+                             "dask.distributed installed (pip install 'thermofatigue[dask]'), "
+                             "or --workers 0 to run the points one by one without Dask") from None
+        self.cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout=f"{connect_timeout}s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(source, "--scheduler", scheduler,
+                                 f"a reachable Dask scheduler address (no answer within "
+                                 f"{connect_timeout:g} s: {one_line(exc)})") from None
+            self.description = f"Dask scheduler {scheduler}"
+        else:
+            n = workers or os.cpu_count() or 1
+            self.cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, env=dict(WORKER_ENV),
+                dashboard_address=":0" if _has_bokeh() else None, silence_logs=40)
+            self.client = Client(self.cluster)
+            self.description = f"Dask LocalCluster, {n} single-threaded worker processes"
+        self.dashboard = self.client.dashboard_link if _has_bokeh() or scheduler else None
+        self.slots = max(1, sum(self.client.nthreads().values()))
+
+    def run(self, fn, tasks):
+        """Submit every task; yield ``(task, record or exception)`` as they finish."""
+        from distributed import as_completed
+
+        futures = {self.client.submit(fn, task, pure=False, key=f"point-{task['key']}-"
+                                      f"{os.getpid()}-{time.monotonic_ns()}"): task
+                   for task in tasks}
+        for future in as_completed(futures):
+            task = futures.pop(future)
+            try:
+                yield task, future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after repeated deaths
+                yield task, exc
+            future.release()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _has_bokeh() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  executor: str | None = None, source: str = "thermofatigue study"):
+    """``executor="serial"`` or ``workers == 0``: the serial executor; otherwise Dask."""
+    if executor not in (None, "serial", "dask"):
+        raise InputError(source, "executor", executor, '"serial" or "dask"')
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 0):
+        raise InputError(source, "--workers", workers, "a number of workers >= 0")
+    if executor == "serial" or (workers == 0 and not scheduler):
+        return SerialExecutor()
+    return DaskExecutor(workers=workers, scheduler=scheduler, source=source)
