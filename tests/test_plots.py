@@ -35,14 +35,20 @@ from thermofatigue.results import (
 
 PITCH = 0.4          # mm
 PERIOD = 3600.0      # s, one cycle
-LABEL_3D = "3D quarter model (symmetry planes x = 0 and y = 0)"
-LABEL_2D = ("2D diagonal slice, generalized plane strain: SCREENING ONLY, its joint energy is "
-            "several times the 3D model's (docs/model-kinds.md)")
+LABELS = {"3d": "3D full model",
+          "octant": "3D octant model (one eighth of the package: symmetry planes x = 0, y = 0 "
+                    "and the diagonal)",
+          "2d": "2D diagonal slice, generalized plane strain: SCREENING ONLY, its joint energy is "
+                "several times the 3D model's (docs/model-kinds.md)"}
 
 
 def joint_grid(kind, n):
-    """Joint centres: a 3D n x n array with one ball at the package centre, or n joints along
-    a 2D slice."""
+    """Joint centres: a 3D n x n array with one ball at the package centre, the octant
+    (0 <= y <= x) of an n x n array without a centre ball, or n joints along a 2D slice."""
+    if kind == "octant":
+        offsets = (np.arange(n // 2) + 0.5) * PITCH
+        x, y = (a.ravel() for a in np.meshgrid(offsets, offsets, indexing="ij"))
+        return x[y <= x], y[y <= x]
     if kind == "3d":
         offsets = (np.arange(n) - 2) * PITCH
         x, y = (a.ravel() for a in np.meshgrid(offsets, offsets, indexing="ij"))
@@ -84,7 +90,7 @@ def hysteresis_table(kind, x, y, n_cycles, increments):
         r = np.hypot(xj, yj)
         rx, ry = (xj / r, yj / r) if r > 0 else (1.0, 0.0)
         g, t, gt, tt = shear_loops(time_s, per_joint_cycle, r)
-        if kind == "3d":   # radial along (rx, ry), tangential along (-ry, rx)
+        if kind != "2d":   # radial along (rx, ry), tangential along (-ry, rx)
             cols["sxz"].append(t * rx - tt * ry)
             cols["syz"].append(t * ry + tt * rx)
             cols["gin_xz"].append(g * rx - gt * ry)
@@ -149,7 +155,7 @@ def warpage_table(kind, n_cycles, points=40):
         for extreme, T in (("hot", 125.0), ("cold", -40.0)):
             for surface, offset in (("die_top", 0.0), ("board_top", -1e-3)):
                 px = rng.uniform(0.0, 2.0, points)
-                py = rng.uniform(0.0, 2.0, points) if kind == "3d" else np.zeros(points)
+                py = rng.uniform(0.0, 2.0, points) if kind != "2d" else np.zeros(points)
                 cols["cycle"].append(np.full(points, k))
                 cols["extreme"].append(np.full(points, extreme, dtype=object))
                 cols["temperature"].append(np.full(points, T))
@@ -164,8 +170,9 @@ def make_result(kind="3d", n=6, n_cycles=4, increments=30, life=True, warpage=Tr
                 extrapolated=0.0071):
     x, y = joint_grid(kind, n)
     joints = joint_table(x, y, n_cycles)
-    model = ModelInfo(kind=kind, geometry_kind="quarter" if kind == "3d" else "slice2d",
-                      label=LABEL_3D if kind == "3d" else LABEL_2D, order=2, elements=100,
+    model = ModelInfo(kind="3d" if kind != "2d" else "generalized_plane_strain",
+                      geometry_kind={"3d": "full", "2d": "slice2d", "octant": "octant"}[kind],
+                      label=LABELS[kind], order=2, elements=100,
                       unknowns=1000, joints=len(x), nonlinear={"joint_*": "Anand"},
                       solder="SAC305", mesh="geometry spec")
     stab = Stabilisation(n_cycles, n_cycles, 0.02, 0.06, False, extrapolated, "fixed")
@@ -255,6 +262,21 @@ def test_life_map_3d_colours_joint_centres_by_log_life_and_rings_the_critical_jo
     np.testing.assert_allclose(ring.get_offsets(), [[x[0], y[0]]])   # shortest life first
     assert "darveaux" in ax.get_title() and "cycle 4" in ax.get_title()
     assert len(fig.axes) == 2 and "log10" in fig.axes[1].get_ylabel()   # the colourbar
+
+
+def test_life_map_of_an_octant_model_shows_the_whole_array_by_symmetry():
+    result = make_result("octant", n=4)   # joints (0.2, 0.2), (0.6, 0.2), (0.6, 0.6)
+    ax = life_map_figure(result).axes[0]
+    modelled, images = ax.collections[0], ax.collections[1]
+    points = np.vstack([modelled.get_offsets(), images.get_offsets()])
+    full = (np.arange(4) - 1.5) * PITCH
+    grid = np.array([(a, b) for a in full for b in full])
+    np.testing.assert_allclose(np.unique(points.round(9), axis=0), grid, atol=1e-12)
+    assert len(points) == 16
+    # each image carries the life of the modelled joint at the same distance from the centre
+    life = dict(zip(np.hypot(*modelled.get_offsets().T).round(9), modelled.get_array()))
+    for (xi, yi), value in zip(images.get_offsets(), images.get_array()):
+        assert value == life[round(float(np.hypot(xi, yi)), 9)]
 
 
 def test_life_map_2d_stems_the_life_along_the_slice():
@@ -362,6 +384,8 @@ def test_figures_leave_the_global_matplotlib_backend_alone(tmp_path):
 
 
 def test_short_label_keeps_the_model_kind():
-    assert short_label(LABEL_3D) == "3D quarter model"
-    assert short_label(LABEL_2D) == "2D diagonal slice, generalized plane strain: SCREENING ONLY"
+    assert short_label("3D quarter model (symmetry planes x = 0 and y = 0)") == "3D quarter model"
+    assert short_label(LABELS["octant"]) == "3D octant model"
+    assert short_label(LABELS["2d"]) == \
+        "2D diagonal slice, generalized plane strain: SCREENING ONLY"
     assert len(short_label("x" * 100)) <= 60

@@ -34,7 +34,7 @@ from .errors import InputError, OutputError
 from .io import atomic_path
 
 __all__ = ["FIGURE_FILES", "critical_joint", "energy_per_cycle_figure", "hysteresis_figure",
-           "life_map_figure", "resolved_shear", "shear_direction", "short_label",
+           "life_map_figure", "resolved_shear", "shear_direction", "short_label", "symmetry_images",
            "warpage_figure", "write_figures"]
 
 MICROMETRES_PER_MM = 1000.0
@@ -190,18 +190,21 @@ def _life_or_energy(result, law):
 
 def life_map_figure(result, law: str | None = None) -> Figure:
     """Life of every joint by ``law`` (the primary law by default) over the ball array (3D:
-    joint centres coloured by log10 of the life) or along the slice (2D: life against the
-    joint's x). Without a life table the interface energy of the used cycle is shown."""
+    joint centres coloured by log10 of the life; a quarter or octant model's mirror images
+    faint, so the whole array shows) or along the slice (2D: life against the joint's x).
+    Without a life table the interface energy of the used cycle is shown."""
     ids, values, log, value_label, title = _life_or_energy(result, law)
     x, y = _joint_positions(result, ids)
     crit = critical_joint(result)
     is_crit = np.zeros(len(ids), bool) if crit is None else ids == crit
     fig, ax = _new_axes()
     if _is_3d(result):
-        _ball_array(fig, ax, x, y, values, log, value_label)
+        _ball_array(fig, ax, x, y, values, log, value_label, result.model.geometry_kind)
         ax.scatter(x[is_crit], y[is_crit], s=260, facecolors="none",
                    edgecolors=CRITICAL_COLOUR, linewidths=2.0, label=f"critical joint {crit}")
-        ax.set_xlabel("x (mm)")
+        mirrored = result.model.geometry_kind in SYMMETRY_MAPS
+        ax.set_xlabel("x (mm)" + ("; faint: mirror images of the modelled joints" if mirrored
+                                  else ""))
         ax.set_ylabel("y (mm)")
         ax.set_aspect("equal", adjustable="datalim")
     else:
@@ -215,19 +218,52 @@ def life_map_figure(result, law: str | None = None) -> Figure:
     return fig
 
 
-def _ball_array(fig, ax, x, y, values, log, value_label) -> None:
+def _ball_array(fig, ax, x, y, values, log, value_label, geometry_kind) -> None:
     """Joint centres coloured by the value (log10 for lives); joints without a finite positive
-    value drawn as grey crosses."""
+    value drawn as grey crosses; the joints a symmetric model stands for drawn faint."""
     shown = np.isfinite(values) & (values > 0.0 if log else True)
-    colour = np.log10(values[shown]) if log else values[shown]
-    points = ax.scatter(x[shown], y[shown], c=colour, s=140, cmap="viridis_r" if log else
-                        "viridis", edgecolors="k", linewidths=0.5)
+    colour = np.full(len(values), np.nan)
+    colour[shown] = np.log10(values[shown]) if log else values[shown]
+    cmap = "viridis_r" if log else "viridis"
+    points = ax.scatter(x[shown], y[shown], c=colour[shown], s=140, cmap=cmap,
+                        edgecolors="k", linewidths=0.5)
+    source, xi, yi = symmetry_images(geometry_kind, x, y)
+    image_shown = shown[source]
+    if image_shown.any():
+        ax.scatter(xi[image_shown], yi[image_shown], c=colour[source][image_shown], s=140,
+                   cmap=cmap, norm=points.norm, alpha=0.4, edgecolors="none")
     if (~shown).any():
-        ax.scatter(x[~shown], y[~shown], marker="x", color=OTHER_COLOUR, s=60,
-                   label="no finite value")
+        ax.scatter(np.concatenate([x[~shown], xi[~image_shown]]),
+                   np.concatenate([y[~shown], yi[~image_shown]]), marker="x",
+                   color=OTHER_COLOUR, s=60, label="no finite value")
         ax.legend(fontsize=8, loc="lower left")
     bar = fig.colorbar(points, ax=ax)
     bar.set_label(f"log10 {value_label}" if log else value_label)
+
+
+# geometry kind -> the maps (sign of x, sign of y, swap x and y) of its symmetry group
+_QUARTER_MAPS = ((1, 1, False), (-1, 1, False), (1, -1, False), (-1, -1, False))
+SYMMETRY_MAPS = {"quarter": _QUARTER_MAPS,
+                 "octant": _QUARTER_MAPS + tuple((sx, sy, True) for sx, sy, _ in _QUARTER_MAPS)}
+
+
+def symmetry_images(geometry_kind: str, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The joints of the whole package that a symmetric model stands for, other than the
+    modelled ones: ``(index of the modelled joint each copies, x, y)``. Quarter model: mirror
+    planes x = 0 and y = 0; octant (0 <= y <= x): also the diagonal y = x. Positions are told
+    apart to 1e-6 mm."""
+    maps = SYMMETRY_MAPS.get(geometry_kind, ())
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    n = len(x)
+    if not maps or n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    source = np.tile(np.arange(n), len(maps))   # the identity map first: modelled joints win
+    xi = np.concatenate([sx * (y if swap else x) for sx, sy, swap in maps])
+    yi = np.concatenate([sy * (x if swap else y) for sx, sy, swap in maps])
+    key = np.round(np.column_stack([xi, yi]) * 1e6).astype(np.int64)
+    _, first = np.unique(key, axis=0, return_index=True)
+    keep = np.sort(first[first >= n])
+    return source[keep], xi[keep], yi[keep]
 
 
 def _stems(ax, x, values, log) -> None:
