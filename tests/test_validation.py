@@ -52,7 +52,7 @@ def test_the_issue_list_of_analytical_cases_is_shipped():
                 "free_expansion_generalized_plane_strain", "free_expansion_axisymmetric",
                 "silicon_cte_cycle", "timoshenko_bimetal", "stoney_thin_film",
                 "anand_saturation", "anand_transient", "norton_steady_creep",
-                "garofalo_steady_creep", "j2_linear_hardening"}
+                "garofalo_steady_creep", "j2_linear_hardening", "shear_lag_interface"}
     assert expected <= set(CASES)
     used = {load_validation_case(n)["type"] for n in CASES}
     assert used == set(CASE_TYPES)  # every registered type has a case

@@ -13,6 +13,7 @@ module per family of case types:
 * :mod:`.anand_closed_form`  Anand saturation stress and transient
 * :mod:`.steady_creep`       Norton and Garofalo creep rate under constant stress
 * :mod:`.plasticity`         J2 plasticity with linear hardening, uniaxial
+* :mod:`.interface_shear`    shear-lag interfacial shear stress of a bonded strip
 
 :func:`run_validation` runs cases and returns :class:`ValidationOutcome` rows (it prints
 nothing); :func:`format_table` and :func:`write_report` present them.
@@ -21,7 +22,7 @@ nothing); :func:`format_table` and :func:`write_report` present them.
 from __future__ import annotations
 
 from . import anand_closed_form, bimetal, free_expansion, plasticity, steady_creep  # noqa: F401
-from . import thermal_strain  # noqa: F401
+from . import interface_shear, thermal_strain  # noqa: F401
 from .bimetal import BimetalResult, bilayer_mesh, run_bimetal, timoshenko_curvature
 from .registry import CASE_TYPES, Measurement, ValidationOutcome, case_type
 from .report import (format_markdown, format_table, prepare_report_directory, summary_line,
