@@ -209,7 +209,6 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
             progress.increment(t, T, solver.counters.get("newton_iterations", 0))
 
     snapshots = []
-
     work_at_cycle_start = {}
 
     def on_cycle_end(k, t, u, state):
@@ -221,16 +220,8 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
     def save_state(name, t, u, state):
         if state_directory is None:
             return None
-        path = Path(state_directory) / f"{name}.npz"
-        arrays = {"u": u, "time": np.array(t)}
-        for g, st in state.items():
-            for key, value in st.items():
-                arrays[f"{g}/{key}"] = value
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-        shown = Path(state_shown_as or state_directory) / f"{name}.npz"
-        return f"{shown} (t = {t:.6g} s)"
+        return write_state(Path(state_directory), name, t, u, state,
+                           shown_as=state_shown_as)
 
     def report(cycle):
         if progress:
@@ -286,6 +277,20 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
                   "newton_tolerance": case.solver.get("tolerance", NEWTON_TOLERANCE)},
         fields=fields, mesh_files=mesh_files)
     return result
+
+
+def write_state(directory: Path, name: str, t: float, u, state: dict,
+                shown_as: Path | None = None) -> str:
+    """Save the full state (displacement, every group's state arrays) as
+    ``directory/<name>.npz``; returns the description a failure report names."""
+    arrays = {"u": u, "time": np.array(t)}
+    for g, st in state.items():
+        for key, value in st.items():
+            arrays[f"{g}/{key}"] = value
+    with atomic_path(directory / f"{name}.npz") as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+    return f"{Path(shown_as or directory) / f'{name}.npz'} (t = {t:.6g} s)"
 
 
 def _average_von_mises(averages, state, groups):
