@@ -8,6 +8,7 @@ drops out), which checks the projection against an independent closed form.
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -362,6 +363,16 @@ def test_write_figures_skips_a_figure_without_data(tmp_path):
     paths = write_figures(make_result("3d", n=3, n_cycles=2, warpage=False), tmp_path)
     assert [p.name for p in paths] == ["hysteresis.png", "life_map.png", "energy_per_cycle.png"]
     assert not (tmp_path / "warpage.png").exists()
+
+
+def test_write_figures_without_any_finite_energy_writes_only_the_warpage(tmp_path):
+    """A run whose joints dissipate nothing measurable (NaN energies, no life table) has no
+    critical joint, no life map and no energy history to draw."""
+    result = make_result("3d", n=3, n_cycles=2, life=False)
+    data = dict(result.joints.data)
+    data["dW_interface"] = np.full(len(result.joints), np.nan)
+    result = replace(result, joints=JointTable(data))
+    assert [p.name for p in write_figures(result, tmp_path)] == ["warpage.png"]
 
 
 def test_write_figures_is_fast_for_36_joints_4_cycles_150_increments(tmp_path):

@@ -7,8 +7,8 @@ no global backend is chosen or changed: ``Figure.savefig`` renders PNG with Agg 
 
 The hysteresis loop shows the shear that cycles in a joint because die and board expand
 differently: the joint is sheared along the line from the package centre (the neutral point)
-to the joint, as in the distance-to-neutral-point shear of Engelmaier (IEEE Trans. CHMT 6,
-1983, pp. 232-237). For a 3D joint whose centre is at ``(x, y)`` (z normal to the board)::
+to the joint, as in the distance-to-neutral-point shear of Engelmaier (IEEE Trans. CHMT 6(3),
+1983). For a 3D joint whose centre is at ``(x, y)`` (z normal to the board)::
 
     r = (x, y) / |(x, y)|          (r = (1, 0) for a joint at the centre)
     tau      = s_xz r_x + s_yz r_y              (MPa)
