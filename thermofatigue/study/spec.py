@@ -30,8 +30,8 @@ The design points are the full-factorial product of all axes (grid parameters, z
 the sample set), plus the explicit points. Every field is checked before any work; every point's
 resolved case is checked by :func:`thermofatigue.case.parse_case`. A point whose *combination*
 of values is impossible (a ball wider than the pitch) is kept as a failed point with its error;
-a level that fails in every point it appears in is a bad value and stops the study with one
-:class:`~thermofatigue.errors.InputError` line.
+a level that fails in every point it appears in, and also alone in the base case, is a bad
+value and stops the study with one :class:`~thermofatigue.errors.InputError` line.
 
 Each point's key is a hash of its resolved case (the geometry spec inlined, the ``[output]``
 section and the title left out: they do not change the answer), so a point keeps its key when
@@ -515,7 +515,8 @@ def expand(study: Study) -> list[Point]:
     """The design points: the full-factorial product of the axes, then the explicit points;
     duplicates (same resolved case) once. Each resolved case is checked; a point whose case
     fails keeps the error, and a level that fails in every point it appears in raises
-    :class:`InputError` naming the study file, the parameter and the case checker's reason."""
+    :class:`InputError` naming the study file, the parameter and the case checker's reason (a value the case refuses even with every other parameter at its
+    base value)."""
     combos = []
     if study.axes:
         for choice in itertools.product(*(axis.levels for axis in study.axes)):
@@ -556,15 +557,23 @@ def _refuse_bad_levels(study: Study, points: list[Point]) -> None:
         for level in axis.levels:
             using = [p for p in points
                      if all(p.parameters.get(k) == v for k, v in zip(axis.paths, level))]
-            if using and all(p.error for p in using):
+            if using and all(p.error for p in using) and _fails_alone(study, axis, level):
                 shown = level[0] if len(level) == 1 else dict(zip(axis.paths, level))
                 raise InputError(study.source, _field_of(axis.paths[0], study.axes), shown,
-                                 f"a value the case accepts in some point; every point with "
-                                 f"it fails: {_reason(using[0].error)}")
+                                 f"a value the case accepts: {_reason(using[0].error)}")
     if len(failed) == len(points):
         raise InputError(study.source, "parameters", f"{len(points)} points",
                          f"at least one valid point; the first fails: "
                          f"{_reason(failed[0].error)}")
+
+
+def _fails_alone(study: Study, axis: Axis, level: tuple) -> bool:
+    """Whether the base case with only this level changed is refused (a bad value by itself,
+    not an impossible combination with another parameter's value)."""
+    raw = copy.deepcopy(study.base_raw)
+    for path, value in zip(axis.paths, level):
+        set_path(raw, path, value)
+    return _case_error(raw, study) is not None
 
 
 def _reason(error: str) -> str:
