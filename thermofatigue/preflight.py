@@ -134,10 +134,12 @@ def _bound_errors(v):
                 yield InputError(spec.source, field, size, f"a mesh size of at least "
                                  f"{MIN_MESH_SIZE_MM:g} mm ({_FORCE_HINT})")
                 return  # the estimate below would take long for such sizes
-        from .geometry.estimate import estimate_elements
+        from .geometry.estimate import estimate_elements, minimum_elements
 
         kind = v.get("kind") or m.kind
-        v = {**v, "elements": estimate_elements(spec, kind), "dim": 2 if kind == "slice2d" else 3,
+        n = minimum_elements(spec, kind)   # huge arrays: refused without the integral
+        n = n if n > MAX_ELEMENTS else estimate_elements(spec, kind)
+        v = {**v, "elements": n, "dim": 2 if kind == "slice2d" else 3,
              "order": v.get("order") or m.order, "size_source": (spec.source, "mesh.size",
                                                                  m.size)}
     if v.get("elements") is not None:

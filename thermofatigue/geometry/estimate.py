@@ -36,6 +36,23 @@ BYTES_PER_ELEMENT = {(3, 2): 40_000, (3, 1): 6_000, (2, 2): 4_000, (2, 1): 1_500
 _GRID = 64  # grid points per in-plane direction of a large primitive
 
 
+def minimum_elements(spec, kind: str | None = None) -> int:
+    """A quick lower bound of :func:`estimate_elements` (the joints alone, each filled at its
+    finest size), for refusing huge arrays without integrating over them."""
+    from .build import model_joints
+    from .spec import load_spec
+
+    spec = load_spec(spec)
+    kind = spec.mesh.kind if kind is None else kind
+    joints, _, fraction = model_joints(spec, kind)
+    fine = spec.mesh.joint_size if spec.mesh.refine == "corner" else spec.mesh.corner_joint_size
+    if kind == "slice2d":
+        area = spec.ball.shape.section_area()
+        return int(ELEMENTS_PER_CELL_2D * len(joints) * 0.5 * area / fine ** 2)
+    volume = spec.ball.shape.volume
+    return int(ELEMENTS_PER_CELL_3D * sum(fraction.values()) * 0.5 * volume / fine ** 3)
+
+
 def estimate_elements(spec, kind: str | None = None) -> int:
     """Estimated number of elements gmsh will make for ``spec`` built as ``kind``."""
     from .build import model_joints
@@ -48,10 +65,20 @@ def estimate_elements(spec, kind: str | None = None) -> int:
     layout = build_layout(spec, joints)
     field = SizeField(layout, spec.mesh, line)
     if kind == "slice2d":
-        total = sum(_slice_integral(p, field, line) for p in layout.primitives)
-        return int(math.ceil(ELEMENTS_PER_CELL_2D * total))
-    total = sum(_volume_integral(p, field, kind) for p in layout.primitives)
-    return int(math.ceil(ELEMENTS_PER_CELL_3D * total))
+        samples = [_slice_samples(p, line) for p in layout.primitives]
+        power, per_cell = 2, ELEMENTS_PER_CELL_2D
+    else:
+        round_ = [p for p in layout.primitives if isinstance(p, (Cylinder, BallSegment))]
+        samples = [_footprint_samples(p, spec.mesh.size, kind) for p in layout.primitives
+                   if not isinstance(p, (Cylinder, BallSegment))]
+        samples.append(_disk_samples(round_, kind))
+        power, per_cell = 3, ELEMENTS_PER_CELL_3D
+    samples = [s for s in samples if s is not None]
+    if not samples:
+        return 0
+    points, thickness, weight = (np.concatenate(parts) for parts in zip(*samples))
+    h = field(points)
+    return int(math.ceil(per_cell * np.sum(weight * np.maximum(thickness, h) / h ** power)))
 
 
 def estimate_memory(n_elements: int, dim: int, order: int) -> float:
@@ -82,23 +109,40 @@ class SizeField:
         self.radius = np.asarray(radius, dtype=float)
         self.size = mesh.size
         self.transition = mesh.transition
-        self._tree = None
-        if len(self.centres):
-            from scipy.spatial import cKDTree
-
-            self._tree = cKDTree(self.centres)
+        # joints hashed into cells as wide as the farthest reach of a joint's field: the joints
+        # that can refine a point lie in its cell or the 8 (3D: in-plane) cells around it
+        self.cell = float(max(self.radius.max(initial=0.0) + self.transition, 1e-9))
+        keys = np.floor(self.centres[:, :-1] / self.cell).astype(np.int64) \
+            if len(self.centres) else np.zeros((0, 1), dtype=np.int64)
+        self._cells: dict[tuple, list[int]] = {}
+        for index, key in enumerate(map(tuple, keys)):
+            self._cells.setdefault(key, []).append(index)
 
     def __call__(self, points) -> np.ndarray:
         points = np.asarray(points, dtype=float)
         h = np.full(points.shape[0], self.size)
-        if self._tree is None:
+        if not self._cells:
             return h
-        k = min(8, len(self.centres))
-        r, j = self._tree.query(points, k=k)
-        r, j = r.reshape(len(points), k), j.reshape(len(points), k)
-        fine, radius = self.fine[j], self.radius[j]
-        ramp = fine + (self.size - fine) * np.clip((r - radius) / self.transition, 0.0, 1.0)
-        return np.minimum(h, ramp.min(axis=1))
+        keys = np.floor(points[:, :-1] / self.cell).astype(np.int64)
+        lo = keys.min(axis=0)
+        span = keys.max(axis=0) - lo + 1
+        flat = np.ravel_multi_index(tuple((keys - lo).T), tuple(span))
+        unique, inverse = np.unique(flat, return_inverse=True)
+        cells = np.column_stack(np.unravel_index(unique, tuple(span))) + lo
+        order = np.argsort(inverse, kind="stable")
+        ends = np.cumsum(np.bincount(inverse, minlength=len(cells)))
+        offsets = [np.array(o) for o in np.ndindex(*(3,) * keys.shape[1])]
+        for k, cell in enumerate(cells):
+            near = [j for o in offsets for j in self._cells.get(tuple(cell + o - 1), ())]
+            if not near:
+                continue
+            mine = order[(ends[k - 1] if k else 0):ends[k]]
+            near = np.asarray(near)
+            r = np.linalg.norm(points[mine, None, :] - self.centres[None, near, :], axis=2)
+            fine, radius = self.fine[near], self.radius[near]
+            ramp = fine + (self.size - fine) * np.clip((r - radius) / self.transition, 0.0, 1.0)
+            h[mine] = np.minimum(h[mine], ramp.min(axis=1))
+        return h
 
 
 def _in_domain(x, y, kind):
@@ -126,33 +170,56 @@ def _footprint(p):
     raise TypeError(type(p))
 
 
-def _volume_integral(p, field, kind) -> float:
-    """``integral over the footprint (inside the model domain) of max(t, h) / h^3 dA``."""
+def _footprint_samples(p, size, kind):
+    """Midpoint samples of a primitive's footprint inside the model domain, at its mid-height:
+    (points (n, 3), thickness (n,), area weight (n,)), or None."""
     x0, x1, y0, y1, inside, z0, z1 = _footprint(p)
-    if kind == "quarter":
-        x0, y0 = max(x0, 0.0), max(y0, 0.0)
-    elif kind == "octant":
+    if kind in ("quarter", "octant"):
         x0, y0 = max(x0, 0.0), max(y0, 0.0)
     if x1 <= x0 or y1 <= y0:
-        return 0.0
-    n = _GRID if max(x1 - x0, y1 - y0) > 4 * field.size else 12
+        return None
+    n = _GRID if max(x1 - x0, y1 - y0) > 4 * size else 12
     dx, dy = (x1 - x0) / n, (y1 - y0) / n
-    xs = x0 + dx * (np.arange(n) + 0.5)
-    ys = y0 + dy * (np.arange(n) + 0.5)
-    X, Y = (a.ravel() for a in np.meshgrid(xs, ys))
+    X, Y = (a.ravel() for a in np.meshgrid(x0 + dx * (np.arange(n) + 0.5),
+                                           y0 + dy * (np.arange(n) + 0.5)))
     keep = _in_domain(X, Y, kind)
     if inside is not None:
         keep &= inside(X, Y)
+    if not keep.any():
+        return None
     X, Y = X[keep], Y[keep]
-    if X.size == 0:
-        return 0.0
-    t = z1 - z0
-    h = field(np.column_stack([X, Y, np.full(X.size, 0.5 * (z0 + z1))]))
-    return float(np.sum(np.maximum(t, h) / h ** 3) * dx * dy)
+    points = np.column_stack([X, Y, np.full(X.size, 0.5 * (z0 + z1))])
+    return points, np.full(X.size, z1 - z0), np.full(X.size, dx * dy)
 
 
-def _slice_integral(p, field, line) -> float:
-    """``integral along the section (s >= 0) of max(t, h) / h^2 ds``."""
+def _disk_samples(primitives, kind, n=12):
+    """:func:`_footprint_samples` of many circular primitives (pads, posts, joints) at once."""
+    if not primitives:
+        return None
+    cx = np.array([p.cx for p in primitives])
+    cy = np.array([p.cy for p in primitives])
+    r = np.array([p.radius if isinstance(p, Cylinder) else p.shape.max_radius
+                  for p in primitives])
+    z0 = np.array([p.z0 for p in primitives])
+    z1 = np.array([p.z1 for p in primitives])
+    u = (np.arange(n) + 0.5) / n * 2.0 - 1.0          # midpoints of [-1, 1]
+    ux, uy = (a.ravel() for a in np.meshgrid(u, u))
+    disk = ux ** 2 + uy ** 2 <= 1.0
+    ux, uy = ux[disk], uy[disk]
+    X = (cx[:, None] + r[:, None] * ux[None, :]).ravel()
+    Y = (cy[:, None] + r[:, None] * uy[None, :]).ravel()
+    keep = _in_domain(X, Y, kind)
+    if not keep.any():
+        return None
+    Z = np.repeat(0.5 * (z0 + z1), ux.size)
+    t = np.repeat(z1 - z0, ux.size)
+    w = np.repeat((2.0 * r / n) ** 2, ux.size)
+    return np.column_stack([X, Y, Z])[keep], t[keep], w[keep]
+
+
+def _slice_samples(p, line):
+    """Midpoint samples along a primitive's section by the slice plane (s >= 0), at its
+    mid-height: (points (n, 2), thickness (n,), length weight (n,)), or None."""
     from .expected import _box_interval, _disk_interval
 
     if isinstance(p, (Box, Frustum)):
@@ -163,11 +230,9 @@ def _slice_integral(p, field, line) -> float:
     else:
         interval, z0, z1 = _disk_interval(line, p.cx, p.cy, p.shape.max_radius), p.z0, p.z1
     if interval is None or interval[1] <= max(interval[0], 0.0):
-        return 0.0
+        return None
     s0, s1 = max(interval[0], 0.0), interval[1]
-    n = _GRID
-    ds = (s1 - s0) / n
-    s = s0 + ds * (np.arange(n) + 0.5)
-    t = z1 - z0
-    h = field(np.column_stack([s, np.full(n, 0.5 * (z0 + z1))]))
-    return float(np.sum(np.maximum(t, h) / h ** 2) * ds)
+    ds = (s1 - s0) / _GRID
+    s = s0 + ds * (np.arange(_GRID) + 0.5)
+    points = np.column_stack([s, np.full(_GRID, 0.5 * (z0 + z1))])
+    return points, np.full(_GRID, z1 - z0), np.full(_GRID, ds)
