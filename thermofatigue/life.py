@@ -139,14 +139,16 @@ def stabilisation_rule(table: JointTable, tolerance: float, rule: str) -> Stabil
     if n == 0:
         return Stabilisation(0, 0, tolerance, None, False, None, rule)
     last = table.cycle(n)
+    if not np.any(np.isfinite(last["dW_interface"])):
+        return Stabilisation(n, n, tolerance, None, False, None, rule)
     i = int(np.nanargmax(last["dW_interface"]))
-    joint = last["joint"][i]
+    joint = int(last["joint"][i])
     series = table["dW_interface"][table["joint"] == joint]
     change = None if n < 2 else float(relative_changes(series)[-1])
     stabilised = change is not None and change < tolerance
     extrapolated = None if stabilised else extrapolate_stabilised(series)
     return Stabilisation(n, n, tolerance, change, stabilised,
-                         None if extrapolated is None else float(extrapolated), rule)
+                         None if extrapolated is None else float(extrapolated), rule, joint)
 
 
 def extrapolated_table(table: JointTable) -> JointTable | None:

@@ -41,10 +41,13 @@ class Table:
                 raise KeyError(f"{type(self).__name__}: missing column {col.name!r}")
             values = np.asarray(data[col.name], dtype=object if col.kind == "str" else
                                 (np.int64 if col.kind == "int" else float))
+            if values.ndim != 1:
+                raise ValueError(f"{type(self).__name__}: column {col.name!r} is not 1-D "
+                                 f"(shape {values.shape})")
             if n is not None and values.shape != (n,):
                 raise ValueError(f"{type(self).__name__}: column {col.name!r} has "
                                  f"{values.shape} values, expected ({n},)")
-            n = values.shape[0] if values.ndim == 1 else 0
+            n = values.shape[0]
             self.data[col.name] = values
 
     @property
@@ -299,11 +302,12 @@ class Stabilisation:
     stabilised: bool                   # last_change < tolerance
     extrapolated_dW: float | None      # geometric-decay extrapolation (only if not stabilised)
     rule: str                          # "auto" or "fixed"
+    joint: int | None = None           # the joint measured: largest interface energy
 
     def line(self) -> str:
         change = "n/a (one cycle)" if self.last_change is None else f"{100 * self.last_change:.1f} %"
         text = (f"stabilisation: cycle {self.cycle_used} of {self.cycles_run} used; change of the "
-                f"critical joint's energy from the cycle before: {change} "
+                f"largest joint energy (joint {self.joint}) from the cycle before: {change} "
                 f"(tolerance {100 * self.tolerance:.0f} %)")
         if not self.stabilised and self.extrapolated_dW is not None:
             text += (f"; NOT stabilised: extrapolated stabilised dW {self.extrapolated_dW:.4g} MPa "
@@ -372,7 +376,7 @@ class CyclingResult:
         table = self.life
         if table is None or len(table) == 0:
             last = self.joints.cycle(self.stabilisation.cycle_used)
-            if len(last) == 0:
+            if len(last) == 0 or not np.any(np.isfinite(last["dW_interface"])):
                 return None
             return last.rows()[int(np.nanargmax(last["dW_interface"]))]
         return table.rows()[0]
