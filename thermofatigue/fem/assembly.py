@@ -139,6 +139,19 @@ class Assembler:
         return f
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, ascending, by one sort. (numpy 2.4's
+    ``np.unique`` without ``return_inverse`` takes a hash-table path that took 10 s for 1 M
+    integers on the 2-core machine, where a sort takes 0.08 s.)"""
+    values = np.sort(np.ravel(values))
+    if values.size == 0:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def _pattern(dofs: np.ndarray, n: int):
     """CSR pattern of the element dof lists ``dofs`` (E, m): the position in the data array of
     every element-matrix entry (row-major), the column indices and the row pointers."""

@@ -28,6 +28,7 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 from ..errors import InputError
+from .assembly import sorted_unique
 from .kinematics import Discretization
 
 
@@ -44,7 +45,7 @@ class NodeConstraint:
 
 def boundary_nodes(disc: Discretization, facets: np.ndarray) -> np.ndarray:
     """Scalar-basis nodes (vertices and higher-order nodes) on the given facets."""
-    return np.unique(disc.scalar_basis.get_dofs(facets).flatten())
+    return sorted_unique(disc.scalar_basis.get_dofs(facets).flatten())
 
 
 def plane_normal(points: np.ndarray, name: str, source: str, tol: float = 1e-6) -> np.ndarray:

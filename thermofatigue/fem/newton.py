@@ -56,6 +56,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConvergenceError
+from .assembly import sorted_unique
 from .linear import make_linear_solver
 
 
@@ -319,7 +320,7 @@ class EquilibriumSolver:
         if group.pattern not in self._unit_loads:
             asm, e = self.model.assembler, group.elements
             nq = self.model.disc.n_quadrature
-            dofs = np.unique(self.model.disc.element_dofs[e])
+            dofs = sorted_unique(self.model.disc.element_dofs[e])
             unit = np.eye(6)
             U = np.column_stack([asm.vector(np.broadcast_to(unit[c], (e.size, nq, 6)), e)[dofs]
                                  for c in range(6)])
@@ -515,9 +516,9 @@ class EquilibriumSolver:
             varying = [g for g in self.model.linear_groups
                        if not getattr(g.model, "constant_stiffness", False)]
             self._tangent_data = self._reduced_constant.copy()
-            self._solder_rows = np.unique(np.concatenate(
+            self._solder_rows = sorted_unique(np.concatenate(
                 [np.zeros(0, dtype=np.int64)] + [sub[2] for sub in subsets]))
-            self._restored_rows = np.unique(np.concatenate(
+            self._restored_rows = sorted_unique(np.concatenate(
                 [self._solder_rows] + [self._reduced_parts[g.pattern][0] for g in varying]))
             self._tangent_base = None  # the general path's working array is gone
         data = self._tangent_data
