@@ -95,10 +95,15 @@ def cmd_mesh(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .validation import run_validation
+    from .validation import (format_table, prepare_report_directory, run_validation,
+                             write_report)
 
-    ok = run_validation(args.cases, quick=not args.full, progress=_progress(args.quiet))
-    return 0 if ok else 1
+    directory = prepare_report_directory(args.output)  # a bad directory fails before the run
+    outcomes = run_validation(args.cases, quick=not args.full, progress=_progress(args.quiet))
+    print(format_table(outcomes))
+    json_path, markdown_path = write_report(outcomes, directory)
+    print(f"reports: {json_path}, {markdown_path}")
+    return 0 if all(o.passed for o in outcomes) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,10 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=cmd_mesh)
 
     v = sub.add_parser("validate", help="run the validation cases against their targets",
-                       description="Run reference cases (validation/*/case.toml) and compare "
-                                   "with their targets and tolerances.")
+                       description="Run the reference cases shipped with the package "
+                                   "(analytical solutions and closed forms) against their "
+                                   "targets and tolerances; print a table, write JSON and "
+                                   "Markdown reports, exit 1 on any failure.")
     v.add_argument("cases", nargs="*", help="case names (default: all)")
     v.add_argument("--full", action="store_true", help="include the finest (slow) meshes")
+    v.add_argument("-o", "--output", default="validation-report",
+                   help="directory for validation.json and validation.md "
+                        "(default: ./validation-report)")
     v.add_argument("-q", "--quiet", action="store_true")
     v.set_defaults(func=cmd_validate)
     return p
