@@ -364,12 +364,18 @@ def test_figures_one_per_varied_factor_die_thickness_first_and_a_tornado(tmp_pat
 # Dask and a killed driver (slow: a cluster start and a few real runs)
 # ----------------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_dask_local_cluster_gives_the_serial_results(tmp_path):
+def test_dask_local_cluster_gives_the_results_of_each_point_run_alone(tmp_path):
     pytest.importorskip("distributed")
-    from thermofatigue.study.execute import DaskExecutor
+    from thermofatigue.study.execute import WORKER_ENV, DaskExecutor
 
     path = write_study(tmp_path, '[parameters]\n"geometry.die.thickness" = [0.15, 0.5]\n')
-    serial = run_study(path, tmp_path / "serial", executor="serial", plots=False)
+    # each point alone, in a fresh process with the workers' single BLAS thread
+    code = (f"from thermofatigue.study import run_study; "
+            f"run_study({str(path)!r}, {str(tmp_path / 'alone')!r}, executor='serial', "
+            f"plots=False)")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, **WORKER_ENV})
+    alone = run_study(path, tmp_path / "alone", executor="serial", plots=False)
+    assert alone.ran == []
     ex = DaskExecutor(workers=1)
     try:
         env = ex.client.run(lambda: os.environ.get("OPENBLAS_NUM_THREADS"))
@@ -377,12 +383,15 @@ def test_dask_local_cluster_gives_the_serial_results(tmp_path):
         dask = run_study(path, tmp_path / "dask", executor=ex, plots=False)
     finally:
         ex.close()
-    assert dask.counts["done"] == 2
-    for s, d in zip(serial.rows, dask.rows):
-        assert s["key"] == d["key"]
-        for col in ("joint", "interface", "N_darveaux", "dW_interface_MPa",
-                    "warpage_die_top_mm"):
-            assert s[col] == d[col] or s[col] == pytest.approx(d[col], rel=1e-9)
+    assert dask.counts["done"] == 2 and len(dask.ran) == 2
+    # Two runs of one case are equal only to the linear solver's tolerance: the direct solver
+    # reuses its factors as CG preconditioner and refactorises by measured wall time
+    # (fem/linear.py), so the iterates differ in the last digits from run to run; measured
+    # spread between identical runs of these points: 3e-4 on the Darveaux life.
+    for a, d in zip(alone.rows, dask.rows):
+        assert (a["key"], a["joint"], a["interface"]) == (d["key"], d["joint"], d["interface"])
+        for col in ("N_darveaux", "dW_interface_MPa", "warpage_die_top_mm"):
+            assert d[col] == pytest.approx(a[col], rel=2e-3)
 
 
 @pytest.mark.slow

@@ -110,10 +110,11 @@ class DaskExecutor:
             n = workers or os.cpu_count() or 1
             self.cluster = LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, env=dict(WORKER_ENV),
-                dashboard_address=":0" if _has_bokeh() else None, silence_logs=40)
+                dashboard_address=":0", silence_logs=40)
             self.client = Client(self.cluster)
             self.description = f"Dask LocalCluster, {n} single-threaded worker processes"
-        self.dashboard = self.client.dashboard_link if _has_bokeh() or scheduler else None
+        self.dashboard = self.client.dashboard_link + (
+            "" if _has_bokeh() else " (its status pages need bokeh: pip install bokeh)")
         self.slots = max(1, sum(self.client.nthreads().values()))
 
     def run(self, fn, tasks):
