@@ -219,6 +219,7 @@ def from_meshio(raw, region_names: dict | None = None, source: str = "<meshio>",
 
     connectivity = np.concatenate([raw.cells[b].data for b in blocks]).astype(np.int64)
     points = np.asarray(raw.points, dtype=float)
+    _check_points_and_cells(points, raw, source)
     if dim == 2 and points.shape[1] == 3:
         if np.abs(points[:, 2]).max(initial=0.0) > 1e-12 * max(1.0, np.abs(points).max()):
             raise MeshError(source, "points", "nonzero z coordinates",
@@ -236,8 +237,23 @@ def from_meshio(raw, region_names: dict | None = None, source: str = "<meshio>",
     elif cell_type == "hexahedron27":
         connectivity = connectivity[:, _SKFEM_FROM_MESHIO_HEX]
 
-    mesh = mesh_class(np.ascontiguousarray(points.T), np.ascontiguousarray(connectivity.T),
-                      validate=False)
+    ordered = np.sort(connectivity, axis=1)
+    repeated = np.flatnonzero(np.any(ordered[:, 1:] == ordered[:, :-1], axis=1))
+    if repeated.size:
+        e = int(repeated[0])
+        raise MeshError(source, f"element {e}", f"degenerate (nodes {connectivity[e].tolist()})",
+                        f"distinct nodes in every element ({repeated.size} repeat a node)")
+    corner_nodes = np.unique(connectivity[:, :n_corners])
+    if connectivity.shape[1] > n_corners and np.intersect1d(
+            corner_nodes, connectivity[:, n_corners:], assume_unique=False).size:
+        raise MeshError(source, "cells", f"{cell_type} with a mid-side node that is a corner "
+                        "of another element", "a conforming second-order mesh")
+    try:
+        mesh = mesh_class(np.ascontiguousarray(points.T), np.ascontiguousarray(connectivity.T),
+                          validate=False)
+    except (IndexError, ValueError) as exc:
+        raise MeshError(source, "cells", f"{cell_type} ({exc})",
+                        "a conforming mesh scikit-fem can take") from None
 
     # scikit-fem renumbers the vertices of second-order meshes (vertices first, in sorted
     # order of their old index); map meshio node -> scikit-fem vertex for the facet lookup
@@ -259,6 +275,24 @@ def from_meshio(raw, region_names: dict | None = None, source: str = "<meshio>",
     if check:
         check_mesh(tagged)
     return tagged
+
+
+def _check_points_and_cells(points, raw, source):
+    """Finite coordinates, and every cell's node indices inside the point list."""
+    if points.ndim != 2 or points.shape[1] not in (2, 3) or points.shape[0] == 0:
+        raise MeshError(source, "points", f"array of shape {points.shape}",
+                        "an (n, 2) or (n, 3) array of node coordinates")
+    bad = np.flatnonzero(~np.all(np.isfinite(points), axis=1))
+    if bad.size:
+        raise MeshError(source, f"node {int(bad[0])}", points[bad[0]].tolist(),
+                        f"finite coordinates ({bad.size} nodes are not)")
+    n = points.shape[0]
+    for block in raw.cells:
+        data = np.asarray(block.data)
+        if data.size and (not np.issubdtype(data.dtype, np.integer) or data.min() < 0
+                          or data.max() >= n):
+            raise MeshError(source, f"{block.type} cells", "node index out of range",
+                            f"node indices in [0, {n})")
 
 
 def _volume_cell_blocks(raw, source):
