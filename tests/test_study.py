@@ -361,6 +361,54 @@ def test_figures_one_per_varied_factor_die_thickness_first_and_a_tornado(tmp_pat
 
 
 # ----------------------------------------------------------------------------------------------
+# the command line and the executors' errors
+# ----------------------------------------------------------------------------------------------
+def _study_command(argv):
+    import argparse
+
+    from thermofatigue.study import add_study_parser
+
+    parser = argparse.ArgumentParser(prog="thermofatigue")
+    add_study_parser(parser.add_subparsers())
+    args = parser.parse_args(["study", *argv])
+    return args.func(args)
+
+
+def test_command_lists_the_points_and_refuses_bad_options(tmp_path, capsys):
+    path = write_study(tmp_path, """
+        [parameters]
+        "geometry.array.pitch" = [0.3, 0.4]
+        "geometry.ball.diameter" = [0.26, 0.32]
+    """)
+    assert _study_command([str(path), "--list", "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "4 points" in out and out.count("todo") == 3 and "invalid: " in out
+    assert not (tmp_path / "out").exists()          # listing runs and writes nothing
+    with pytest.raises(InputError, match=r"--workers = -1"):
+        _study_command([str(path), "--workers", "-1"])
+
+
+def test_missing_dask_is_one_clear_error(monkeypatch):
+    from thermofatigue.study.execute import make_executor
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    with pytest.raises(InputError, match=r"dask\.distributed installed .*--workers 0"):
+        make_executor(workers=2)
+    assert make_executor(workers=0).slots == 1          # the serial executor needs no Dask
+
+
+def test_unreachable_scheduler_is_one_clear_error_within_seconds():
+    pytest.importorskip("distributed")
+    from thermofatigue.study.execute import DaskExecutor
+
+    start = time.monotonic()
+    with pytest.raises(InputError, match=r"--scheduler = 'tcp://127\.0\.0\.1:9': expected a "
+                                         r"reachable Dask scheduler"):
+        DaskExecutor(scheduler="tcp://127.0.0.1:9", connect_timeout=1.0)
+    assert time.monotonic() - start < 10
+
+
+# ----------------------------------------------------------------------------------------------
 # Dask and a killed driver (slow: a cluster start and a few real runs)
 # ----------------------------------------------------------------------------------------------
 @pytest.mark.slow
