@@ -443,6 +443,39 @@ def test_dask_local_cluster_gives_the_results_of_each_point_run_alone(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_worker_killed_mid_point_has_its_point_finished_by_another(tmp_path):
+    pytest.importorskip("distributed")
+    import threading
+
+    from thermofatigue.study.execute import DaskExecutor
+
+    path = write_study(tmp_path, '[parameters]\n"geometry.die.thickness" = [0.3]\n')
+    out = tmp_path / "out"
+    ex = DaskExecutor(workers=1)   # the nanny starts a new worker process after the kill
+    box = {}
+    try:
+        driver = threading.Thread(target=lambda: box.setdefault(
+            "outcome", run_study(path, out, executor=ex, plots=False)))
+        driver.start()
+        log = next(iter(expand(load_study(path)))).key
+        log = out / "points" / log / "attempts.log"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (log.is_file() and log.read_text()):
+            time.sleep(0.02)
+        victim = json.loads(log.read_text().splitlines()[0])["pid"]
+        assert victim != os.getpid()
+        os.kill(victim, signal.SIGKILL)
+        driver.join(timeout=300)
+    finally:
+        ex.close()
+    outcome = box["outcome"]
+    record = next(iter(outcome.records.values()))
+    assert record["status"] == "done" and record["attempt"] == 2
+    assert record["pid"] != victim
+    assert len(log.read_text().splitlines()) == 2
+
+
+@pytest.mark.slow
 def test_driver_killed_with_sigkill_resumes_without_losing_or_repeating(tmp_path):
     path = write_study(tmp_path, '[parameters]\n"geometry.die.thickness" = [0.1, 0.2, 0.3]\n')
     out = tmp_path / "out"
