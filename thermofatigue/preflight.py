@@ -243,27 +243,59 @@ def _segment_durations(load: dict, case) -> dict:
 # ----------------------------------------------------------------------------------------------
 # everything before work starts
 # ----------------------------------------------------------------------------------------------
-def preflight(case, force: bool = False) -> list[str]:
+def check_materials(case, regions) -> None:
+    """Every ``[materials]`` entry (or the builders' default for ``regions``) resolves to a
+    library material or a complete inline table, and to a constitutive model it has parameters
+    for, as the model will build them; errors name the case file and ``materials.<entry>``."""
+    from .case import MaterialEntry
+    from .geometry.regions import default_materials
+    from .materials import constitutive_model, default_model, get_material
+
+    transient = case.analysis == "cycling"
+    entries = case.materials or [MaterialEntry(pattern, name, None)
+                                 for pattern, name in default_materials(regions).items()]
+    for entry in entries:
+        field = f"materials.{entry.pattern}"
+        material = get_material(entry.spec, source=case.source, field=field,
+                                name=entry.spec if isinstance(entry.spec, str) else entry.pattern)
+        model = entry.model or default_model(material, transient)
+        constitutive_model(material, model if transient else "elastic",
+                           case.stress_free_temperature, case.kind, source=case.source,
+                           field=field)
+
+
+def preflight(case, force: bool = False, tagged=None) -> list[str]:
     """Every check that can refuse a case before gmsh or the solver start; returns the warnings
     of bounds that ``force`` let pass.
 
-    Order: the output location (:func:`~thermofatigue.resultdir.check_output_location`), the
-    names of ``[materials]`` and ``[boundary]`` against the regions the geometry will produce
-    (:func:`~thermofatigue.geometry.expected.expected_regions`; for a case with a mesh file the
-    names are checked once it is read: call :func:`check_names` with its regions then), and
-    the bounds (:func:`check_bounds`).
+    Order: the output location (:func:`~thermofatigue.resultdir.check_output_location`); the
+    names of ``[materials]`` and ``[boundary]`` (:func:`check_names`) against the regions the
+    geometry will produce (:func:`~thermofatigue.geometry.expected.expected_regions`) or, for a
+    case with a mesh file, those of the mesh (``tagged``, read here when not given); the
+    materials (:func:`check_materials`); the bounds (:func:`check_bounds`, for a mesh file with
+    its element count).
     """
     from .resultdir import check_output_location
 
     check_output_location(case.output_directory, case.source, "output.directory")
+    values = _values_from_case(case)
     if case.geometry is not None:
         from .geometry.expected import expected_regions
 
-        spec = _values_from_case(case)["spec"]
-        regions, boundaries = expected_regions(spec, case.geometry_kind)
-        check_names(case, regions, boundaries)
-    return check_bounds(case, force=force)
+        regions, boundaries = expected_regions(values["spec"], case.geometry_kind)
+    else:
+        from .mesh import read_mesh
+
+        tagged = tagged or read_mesh(case.mesh, region_names=case.region_names)
+        regions, boundaries = set(tagged.regions), set(tagged.boundaries)
+        values.update(elements=tagged.n_elements, dim=tagged.dim,
+                      order=2 if type(tagged.mesh).__name__.endswith("2") else 1,
+                      size_source=(case.source, "model.mesh", str(case.mesh)))
+    check_names(case, regions, boundaries)
+    check_materials(case, regions)
+    return check_bounds(values, force=force)
 
 
 __all__ = ["MAX_CYCLES", "MAX_ELEMENTS", "MAX_MEMORY_BYTES", "MAX_SEGMENT_S",
-           "MIN_MESH_SIZE_MM", "check_bounds", "check_cycles", "check_names", "preflight"]
+           "MIN_MESH_SIZE_MM", "check_bounds", "check_cycles", "check_materials", "check_names",
+           "preflight"]
