@@ -71,8 +71,9 @@ def format_cycling(result, max_rows: int = 12) -> str:
     if result.estimate:
         est = result.estimate
         lines.append(f"Engelmaier closed form (no FE, {est.get('note', 'IPC-D-279')}): "
-                     f"critical joint {est.get('joint')} at dnp "
-                     f"{_num(est.get('dnp'), '.3f')} mm, {_life(est.get('life'))} cycles")
+                     f"joints at dnp {_num(est.get('dnp'), '.3f')} mm fail first, "
+                     f"{_life(est.get('life'))} cycles (shear strain range "
+                     f"{_num(est.get('d_gamma'), '.2e')})")
     ptv = result.warpage.peak_to_valley()
     if ptv:
         lines.append("peak-to-valley warpage: " + ", ".join(
