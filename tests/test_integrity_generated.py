@@ -47,6 +47,7 @@ SLICE_MESH = ROOT / "meshes" / "wlcsp_0p4_slice2d.msh"
 N_CASES, N_SPECS, N_MESHES = 200, 200, 150
 SLOW = 10
 
+HOSTILE = ["\n", "\x1b[2J", "\r", "\t", "ö*", "x" * 5000, "\u202e", "../../etc"]
 POOL = [-1, 0, 1, 2.5, -0.3, 1e-9, 1e9, 10**18, True, False, "x", "", "auto", [], [1, "a"],
         {}, {"a": 1}, math.nan, math.inf, -math.inf, "../nowhere.msh", [[0.0, 25.0]]]
 
@@ -130,9 +131,12 @@ def mutate_fields(data, rng, scale_lengths=False):
         elif action < 0.75:
             del parent[key]
             labels.append("missing")
-        elif action < 0.9 and isinstance(key, str):
+        elif action < 0.85 and isinstance(key, str):
             parent[typo(key, rng)] = parent.pop(key)
             labels.append("typo")
+        elif action < 0.9 and isinstance(key, str):
+            parent[key + rng.choice(HOSTILE)] = parent.pop(key)
+            labels.append("hostile name")
         else:
             (parent if isinstance(parent, dict) else data)["unknown_key"] = 1
             labels.append("unknown")
@@ -161,7 +165,7 @@ def files_in(folder):
 def assert_one_line(exc):
     text = str(exc)
     assert isinstance(exc, InputError), f"{type(exc).__name__}: {text}"
-    assert text and "\n" not in text and "Traceback" not in text, text
+    assert text and text.isprintable() and "Traceback" not in text, repr(text)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -371,7 +375,7 @@ def slice_mesh():
 
 
 def mutate_mesh(raw, rng):
-    action = rng.randrange(12)
+    action = rng.randrange(13)
     cells = raw.cells
     solid = 0 if cells[0].type.startswith(("tetra", "triangle")) and len(cells[0].data) > 20 \
         else max(range(len(cells)), key=lambda b: len(cells[b].data))
@@ -425,6 +429,10 @@ def mutate_mesh(raw, rng):
         sets[solid] = np.arange(len(data))
         raw.cell_sets[name] = sets
         return "overlapping regions"
+    if action == 11 and raw.cell_sets:
+        name = rng.choice(sorted(raw.cell_sets))
+        raw.cell_sets[name + rng.choice(HOSTILE)] = raw.cell_sets.pop(name)
+        return "hostile region name"
     if action == 8:
         raw.cell_sets = {}
         raw.cell_data = {"gmsh:physical": [np.full(len(c.data), 7) for c in raw.cells]}

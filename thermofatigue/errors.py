@@ -37,10 +37,23 @@ class InputError(ThermofatigueError, ValueError):
             shown = repr(value)
             if len(shown) > 80:
                 shown = shown[:77] + "..."
-        return f"{self.source}: {self.field} = {shown}: expected {self.expected}"
+        return (f"{_printable(self.source)}: {_printable(self.field)} = {_printable(shown)}: "
+                f"expected {_printable(self.expected)}")
 
     def __str__(self) -> str:
         return self.message
+
+
+def _printable(text) -> str:
+    """``text`` on one line: control characters (newlines, terminal escapes) shown escaped.
+
+    >>> _printable("joint\\n\\x1b[31m")
+    'joint\\\\n\\\\x1b[31m'
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class OutputError(ThermofatigueError):
@@ -60,7 +73,7 @@ class OutputError(ThermofatigueError):
             text = reason.strerror or str(reason)
             reason = f"{text} [{code}]" if code else text
         self.reason = str(reason)
-        super().__init__(f"{self.path}: could not write: {self.reason}")
+        super().__init__(f"{_printable(self.path)}: could not write: {_printable(self.reason)}")
 
     def __str__(self) -> str:
         return self.args[0]

@@ -57,6 +57,9 @@ _HEX_TO_SKFEM = [0, 3, 6, 2, 1, 5, 7, 4, 10, 16, 14, 9, 12, 18, 17, 11, 8, 15, 1
                  20, 25, 22, 23, 21, 24, 26]
 _SKFEM_FROM_MESHIO_HEX = [_HEX_TO_SKFEM.index(i) for i in range(27)]
 
+#: Largest coordinate a mesh may hold (mm): 1 km; beyond it the units are wrong and the
+#: geometric checks overflow.
+MAX_COORDINATE = 1e6
 INTEGER_TAG_KEYS = ("gmsh:physical", "region", "regions", "material", "CellEntityIds",
                     "medit:ref", "cell_tags", "tag")
 _BOOKKEEPING_PREFIXES = ("gmsh:", "medit:", "flac3d:", "vtk:")
@@ -282,10 +285,12 @@ def _check_points_and_cells(points, raw, source):
     if points.ndim != 2 or points.shape[1] not in (2, 3) or points.shape[0] == 0:
         raise MeshError(source, "points", f"array of shape {points.shape}",
                         "an (n, 2) or (n, 3) array of node coordinates")
-    bad = np.flatnonzero(~np.all(np.isfinite(points), axis=1))
+    bad = np.flatnonzero(~np.all(np.isfinite(points), axis=1)
+                         | np.any(np.abs(points) > MAX_COORDINATE, axis=1))
     if bad.size:
         raise MeshError(source, f"node {int(bad[0])}", points[bad[0]].tolist(),
-                        f"finite coordinates ({bad.size} nodes are not)")
+                        f"finite coordinates in mm, at most {MAX_COORDINATE:g} ({bad.size} "
+                        f"nodes are not)")
     n = points.shape[0]
     for block in raw.cells:
         data = np.asarray(block.data)
