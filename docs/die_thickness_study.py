@@ -88,6 +88,27 @@ def critical_row(result, cycle: int) -> dict:
     return row
 
 
+def joint_stress_ranges(result, kind: str, joint: int, x: float, y: float, cycle: int) -> dict:
+    """Ranges (max - min over ``cycle``, MPa) of the joint-averaged stress of ``joint`` in
+    cylindrical components about the package centre: radial ``rr`` (along the slice), tangential
+    ``tt`` (normal to the slice: the slice's out-of-plane stress), vertical ``zz`` and the
+    radial-vertical shear ``rz``. 3D: sigma_rr = c^2 s_xx + s^2 s_yy + 2 c s s_xy,
+    sigma_tt = s^2 s_xx + c^2 s_yy - 2 c s s_xy, sigma_rz = c s_xz + s s_yz with (c, s) the unit
+    vector from the centre to the joint; slice (mesh x along the slice, y up, z out of plane):
+    rr = s_xx, zz = s_yy, tt = s_zz, rz = s_xy."""
+    table = result.hysteresis.joint(joint)
+    table = table.select(table["cycle"] == cycle)
+    if kind == SLICE:
+        parts = {"rr": table["sxx"], "tt": table["szz"], "zz": table["syy"], "rz": table["sxy"]}
+    else:
+        norm = (x * x + y * y) ** 0.5
+        c, s = x / norm, y / norm
+        parts = {"rr": c * c * table["sxx"] + s * s * table["syy"] + 2 * c * s * table["sxy"],
+                 "tt": s * s * table["sxx"] + c * c * table["syy"] - 2 * c * s * table["sxy"],
+                 "zz": table["szz"], "rz": c * table["sxz"] + s * table["syz"]}
+    return {f"range_{name}": float(values.max() - values.min()) for name, values in parts.items()}
+
+
 def plain(value):
     """A JSON-safe copy of a table value (numpy scalars to Python numbers)."""
     return value.item() if hasattr(value, "item") else value
@@ -105,6 +126,8 @@ def run_point(kind: str, die_thickness: float, board_size: float, cycles: int, w
     result = solve(study_case(kind, die_thickness, board_size, cycles, directory), keep_fields=False)
     rows = {cycle: {name: plain(value) for name, value in critical_row(result, cycle).items()}
             for cycle in range(1, cycles + 1)}
+    last = rows[cycles]
+    last.update(joint_stress_ranges(result, kind, last["joint"], last["x"], last["y"], cycles))
     model = {"label": result.model.label, "kind": result.model.kind,
              "elements": plain(result.model.elements), "unknowns": plain(result.model.unknowns)}
     seconds = time.perf_counter() - start
@@ -178,6 +201,18 @@ def save_cache(path, cache: dict) -> None:
     os.replace(path + ".tmp", path)
 
 
+def stress_table(points: dict) -> list[str]:
+    """Ranges of the critical joint's joint-averaged stress in the last cycle, per model kind."""
+    lines = ["| model | critical joint | tangential (slice out-of-plane) | radial | vertical "
+             "| radial-vertical shear |", "|---|---|---|---|---|---|"]
+    for name, (row, cycle) in points.items():
+        if "range_tt" not in row:
+            continue
+        lines.append(f"| {name}, cycle {cycle} | {row['joint']} | {row['range_tt']:.1f} | "
+                     f"{row['range_rr']:.1f} | {row['range_zz']:.1f} | {row['range_rz']:.1f} |")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer thicknesses and boards")
@@ -203,7 +238,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="die_thickness_study_") as workdir:
         def point(kind, thickness, board, cycles):
             model, rows = run_point(kind, thickness, board, cycles, workdir, cache)
-            labels[kind] = model
+            labels.setdefault(kind, []).append(model)
             used.add(f"{kind} die={thickness} board={board} cycles={cycles}")
             save_cache(args.cache, cache)
             return rows
@@ -225,7 +260,13 @@ def main(argv=None) -> int:
     solid_t = dict(sorted(solid_t.items()))
     minutes = (time.perf_counter() - started) / 60.0
     solve_minutes = sum(cache[key]["seconds"] for key in used) / 60.0
-    solid, screen = labels[SOLID], labels[SLICE]
+    solid, screen = labels[SOLID][0], labels[SLICE][0]
+
+    def sizes(kind):
+        elements = sorted(m["elements"] for m in labels[kind])
+        unknowns = sorted(m["unknowns"] for m in labels[kind])
+        return (f"{elements[0]}-{elements[-1]} elements, {unknowns[0]}-{unknowns[-1]} unknowns "
+                "over the points")
     out = [
         "<!-- written by docs/die_thickness_study.py"
         f"{' --quick' if args.quick else ''}; "
@@ -234,9 +275,9 @@ def main(argv=None) -> int:
         f"solve time of the points {solve_minutes:.1f} min, this run {minutes:.1f} min"
         f"{', resumed from ' + os.path.basename(args.cache) if args.cache else ''} -->",
         "",
-        f"3D: {solid['label']} ({solid['kind']}, {solid['elements']} elements, {solid['unknowns']} unknowns), "
+        f"3D: {solid['label']} ({solid['kind']}, {sizes(SOLID)}), "
         f"{cycles_3d} cycles, values of cycle {cycles_3d}.",
-        f"Slice: {screen['label']} ({screen['elements']} elements), {CYCLES_SLICE} cycles, values of "
+        f"Slice: {screen['label']} ({sizes(SLICE)}), {CYCLES_SLICE} cycles, values of "
         f"cycle {CYCLES_SLICE}.",
         "Package: 4 x 4 WLCSP, 0.4 mm pitch, SAC305 (Anand), 1.0 mm FR-4 board, JEDEC G. "
         "dW: energy density per cycle averaged over the Darveaux interface layer (MPa).",
@@ -256,6 +297,12 @@ def main(argv=None) -> int:
         f"### Board extent, 2D slice (die {DEFAULT_DIE} mm, cycle {CYCLES_SLICE})",
         "",
         *board_table(slice_b, CYCLES_SLICE),
+        "",
+        f"### Stress ranges of the critical joint (die {DEFAULT_DIE} mm, board 3 mm; MPa, "
+        "joint-averaged, max - min over the cycle)",
+        "",
+        *stress_table({"3D octant": (solid_b[DEFAULT_BOARD][cycles_3d], cycles_3d),
+                       "2D slice": (slice_b[DEFAULT_BOARD][CYCLES_SLICE], CYCLES_SLICE)}),
     ]
     print("\n".join(out))
     return 0
