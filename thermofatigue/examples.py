@@ -15,7 +15,7 @@ EXAMPLES = {
     "wlcsp_quarter": ("examples/wlcsp_quarter.toml", "the same package as a 3D quarter model "
                       "(reference for the octant and the slice)"),
     "wlcsp_slice2d": ("examples/wlcsp_slice2d.toml", "the same package as a 2D diagonal slice: "
-                      "screening only, several times the 3D joint energy"),
+                      "screening only, 4-6x the 3D joint energy (docs/model-kinds.md)"),
     "cu_post_wlcsp": ("examples/cu_post_wlcsp.toml", "Cu-post WLCSP with resin, 3D octant"),
     "flip_chip": ("examples/flip_chip.toml", "flip chip 0.15 mm pitch with underfill, 3D octant"),
     "fan_out": ("examples/fan_out.toml", "fan-out package, die in a 2 x 2 mm mold body, 3D "
