@@ -13,10 +13,17 @@ pinned to 1 in the workers' environment (numpy is already imported in a worker, 
 variable inside the task would be too late); or an existing cluster (``--scheduler ADDRESS``).
 A worker that dies has its point rescheduled by the Dask scheduler on another worker (up to
 ``distributed.scheduler.allowed-failures`` times, then the point is recorded as failed).
+
+When the driver is killed, the workers of its LocalCluster end within seconds (they watch their
+parent), but a point they were running may still hold its results lock for a moment; the workers
+of an existing cluster even finish their task. A resumed study's run of that point therefore
+waits for the lock first and takes over the other run's record if it finished the point.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import time
 from pathlib import Path
@@ -25,6 +32,8 @@ from ..errors import InputError
 from ..io import write_json
 from .store import RECORD_FORMAT, key_results, start_attempt
 
+#: longest wait for another process still writing a point before running it here (s)
+WAIT_FOR_OTHER_RUN_S = 3600.0
 #: worker environment: one BLAS/OpenMP thread per single-threaded worker process
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1"}
@@ -44,6 +53,9 @@ def run_point(task: dict) -> dict:
 
     start = time.perf_counter()
     point_dir = Path(task["point_dir"])
+    finished = finished_elsewhere(point_dir, task, task.get("wait_s", WAIT_FOR_OTHER_RUN_S))
+    if finished is not None:
+        return finished
     attempt = start_attempt(point_dir)
     record = {"format": RECORD_FORMAT, "key": task["key"], "status": "failed",
               "parameters": task["parameters"], "results": None, "error": None,
@@ -60,6 +72,42 @@ def run_point(task: dict) -> dict:
     record["run_time_s"] = time.perf_counter() - start
     write_json(point_dir / "record.json", record)
     return record
+
+
+def finished_elsewhere(point_dir: Path, task: dict, wait_s: float) -> dict | None:
+    """Wait while another process still writes this point (the worker of a driver killed
+    before: on a shared cluster it finishes its task), then return its record if it finished
+    the point, so that no point runs twice. None: run the point here."""
+    from types import SimpleNamespace
+
+    from .store import recover_record
+
+    lock = point_dir / ".results.lock"   # held by thermofatigue.resultdir while a run writes
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                return None   # the run itself then reports the live lock holder
+            time.sleep(0.2)
+        finally:
+            os.close(fd)
+    if not (point_dir / "results" / "COMPLETE").is_file():
+        return None
+    try:
+        record = json.loads((point_dir / "record.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = recover_record(point_dir, SimpleNamespace(key=task["key"],
+                                                           parameters=task["parameters"]))
+        if record is not None:
+            write_json(point_dir / "record.json", record)
+    return record if record is not None and record.get("status") == "done" else None
 
 
 def one_line(exc: BaseException) -> str:
