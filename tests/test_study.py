@@ -392,6 +392,70 @@ def test_a_point_still_written_by_another_process_is_awaited_and_not_run_twice(t
 
 
 # ----------------------------------------------------------------------------------------------
+# response surface and optimum
+# ----------------------------------------------------------------------------------------------
+def _grid_rows(study, log_life, warpage):
+    rows = []
+    for t in (0.1, 0.2, 0.3, 0.4, 0.55, 0.7):
+        for p in (0.35, 0.4, 0.45, 0.5):
+            rows.append(_row(t, p, 10.0 ** log_life(t, p), warpage(t, p)))
+    return rows
+
+
+def test_surface_reproduces_a_linear_response_exactly(tmp_path):
+    from thermofatigue.study.surface import fit_surface
+
+    study = study_from(tmp_path, """
+        [parameters]
+        "geometry.die.thickness" = [0.1, 0.2, 0.3, 0.4, 0.55, 0.7]
+        "geometry.array.pitch" = [0.35, 0.4, 0.45, 0.5]
+    """)
+    # thin-plate spline plus a linear polynomial: linear data are reproduced, so every
+    # leave-one-out residual vanishes
+    rows = _grid_rows(study, lambda t, p: 4.5 - 0.8 * t + 1.5 * p, lambda t, p: 0.01)
+    surface = fit_surface(study, rows)
+    assert surface.paths == ("geometry.die.thickness", "geometry.array.pitch")
+    assert surface.loo_rms < 1e-9
+    assert surface.predict([[0.33, 0.42]])[0] == pytest.approx(4.5 - 0.8 * 0.33 + 1.5 * 0.42,
+                                                              abs=1e-9)
+
+
+def test_optimum_of_a_smooth_function_is_confirmed_within_the_loo_error(tmp_path):
+    from thermofatigue.study.surface import fit_surface, optimise
+
+    study = study_from(tmp_path, """
+        [parameters]
+        "geometry.die.thickness" = [0.1, 0.2, 0.3, 0.4, 0.55, 0.7]
+        "geometry.array.pitch" = [0.35, 0.4, 0.45, 0.5]
+        [objective]
+        warpage_max = 0.006
+    """)
+
+    def log_life(t, p):  # a smooth hill, best at t = 0.25, p = 0.47
+        return 4.0 - 2.0 * (t - 0.25) ** 2 - 8.0 * (p - 0.47) ** 2
+
+    def warpage(t, p):   # a thin die warps more; the budget excludes t < 0.2
+        return 0.0012 / t
+
+    surface = fit_surface(study, _grid_rows(study, log_life, warpage))
+    opt = optimise(surface, study)
+    t, p = opt["parameters"]["geometry.die.thickness"], opt["parameters"]["geometry.array.pitch"]
+    assert 0.0012 / t <= 0.006 * 1.02                          # the budget, to interpolation
+    assert t == pytest.approx(0.25, abs=0.05) and p == pytest.approx(0.47, abs=0.02)
+    # the "confirmation run" of a test function is its value at the optimum
+    assert abs(log_life(t, p) - opt["predicted_log10_life"]) <= 2 * opt["loo_rms_log10"]
+    tight = study_from(tmp_path, """
+        [parameters]
+        "geometry.die.thickness" = [0.1, 0.2, 0.3, 0.4, 0.55, 0.7]
+        "geometry.array.pitch" = [0.35, 0.4, 0.45, 0.5]
+        [objective]
+        warpage_max = 0.0001
+    """, name="tight.toml")
+    with pytest.raises(InputError, match=r"objective = 'warpage_max = 0.0001': expected limits"):
+        optimise(fit_surface(tight, _grid_rows(tight, log_life, warpage)), tight)
+
+
+# ----------------------------------------------------------------------------------------------
 # the command line and the executors' errors
 # ----------------------------------------------------------------------------------------------
 def _study_command(argv):

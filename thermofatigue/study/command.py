@@ -33,6 +33,9 @@ def add_study_parser(subparsers) -> None:
                    help="print the design points and their status, run nothing")
     s.add_argument("--point-plots", action="store_true",
                    help="also write each point's own figures (hysteresis, life map, ...)")
+    s.add_argument("--optimize", action="store_true",
+                   help="fit a response surface to the finished points, find the longest "
+                        "predicted life within [objective], and confirm it with a real run")
     s.add_argument("--no-plots", action="store_true", help="do not write the study figures")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     s.set_defaults(func=cmd_study)
@@ -40,7 +43,8 @@ def add_study_parser(subparsers) -> None:
 
 def cmd_study(args) -> int:
     """Run (or list) a study; print the counts and the best design line."""
-    from .driver import default_directory, run_study, stderr_progress
+    from .driver import (default_directory, optimise_study, optimum_lines, run_study,
+                         stderr_progress)
     from .spec import expand, load_study
 
     if args.workers is not None and args.workers < 0:
@@ -62,6 +66,12 @@ def cmd_study(args) -> int:
         if row["status"] == "failed":
             print(f"  failed {row['key']}: {row['error']}")
     print(outcome.best_line)
+    if args.optimize:
+        opt = optimise_study(outcome, workers=args.workers, scheduler=args.scheduler,
+                             plots=False if args.no_plots else None,
+                             point_plots=args.point_plots,
+                             progress=None if args.quiet else stderr_progress)
+        print("\n".join(optimum_lines(opt)))
     return 0 if outcome.best["point"] is not None else EXIT_NO_DESIGN
 
 

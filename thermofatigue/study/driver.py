@@ -173,3 +173,58 @@ def _duration(seconds: float) -> str:
 
 def stderr_progress(line: str) -> None:
     print(f"thermofatigue study: {line}", file=sys.stderr, flush=True)
+
+
+def optimise_study(outcome: StudyOutcome, **run_options) -> dict:
+    """Fit the response surface to a study's finished points, find the best predicted design
+    within the objective, and confirm it with a real run (an extra point of the same study,
+    in the same directory). Returns the prediction beside the confirmed result; also written to
+    ``optimum.json``."""
+    import dataclasses
+    import math
+
+    from .surface import fit_surface, optimise
+    from .table import primary_life
+
+    study = outcome.study
+    surface = fit_surface(study, outcome.rows)
+    optimum = optimise(surface, study)
+    params = {p: float(f"{v:.4g}") for p, v in optimum["parameters"].items()}
+    log_pred = float(surface.predict([[params[p] for p in surface.paths]])[0])
+    anchor = outcome.best["point"] or next(r for r in outcome.rows if r["status"] == "done")
+    point = {p: params.get(p, anchor.get(p)) for p in study.paths}
+    confirm_study = dataclasses.replace(study, explicit=study.explicit + (point,))
+    confirmed = run_study(confirm_study, outcome.directory, **run_options)
+    key = next(p.key for p in confirmed.points if p.parameters == point)
+    row = next(r for r in confirmed.rows if r["key"] == key)
+    life = primary_life(row, surface.law) if row["status"] == "done" else None
+    error = None if life is None else math.log10(life) - log_pred
+    result = {"parameters": point, "key": key, "law": surface.law,
+              "surface_parameters": list(surface.paths), "points": optimum["points"],
+              "predicted_life": 10.0 ** log_pred,
+              "predicted_warpage_mm": optimum["predicted_warpage_mm"],
+              "loo_rms_log10": surface.loo_rms, "loo_factor": 10.0 ** surface.loo_rms,
+              "confirmed_status": row["status"], "confirmed_life": life,
+              "confirmed_error": row.get("error"),
+              "confirmed_warpage_mm": row.get(f"warpage_{study.objective.warpage_surface}_mm"),
+              "log10_error": error,
+              "within_loo_error": None if error is None else abs(error) <= 2 * surface.loo_rms}
+    write_json(outcome.directory / "optimum.json", result)
+    return result
+
+
+def optimum_lines(opt: dict) -> list[str]:
+    """The printed report of :func:`optimise_study`."""
+    params = ", ".join(f"{p} = {v}" for p, v in opt["parameters"].items())
+    lines = [f"response surface ({opt['points']} points over {', '.join(opt['surface_parameters'])}"
+             f"; leave-one-out error x/{opt['loo_factor']:.3g} on life): optimum {params}: "
+             f"predicted {opt['law']} life {opt['predicted_life']:.4g} cycles"]
+    if opt["confirmed_life"] is None:
+        lines.append(f"confirmation run {opt['key']}: {opt['confirmed_status']} "
+                     f"({opt['confirmed_error']})")
+    else:
+        verdict = "within" if opt["within_loo_error"] else "OUTSIDE"
+        lines.append(f"confirmation run {opt['key']}: {opt['law']} life "
+                     f"{opt['confirmed_life']:.4g} cycles, {10 ** opt['log10_error']:.3g} x the "
+                     f"prediction ({verdict} twice the leave-one-out error)")
+    return lines
