@@ -295,6 +295,18 @@ def test_directory_with_foreign_files_is_not_replaced(tmp_path):
     assert (home / "thesis.tex").read_text() == "precious"
 
 
+def test_results_of_a_version_before_the_markers_are_replaced(tmp_path):
+    old = tmp_path / "results"
+    old.mkdir()
+    (old / "summary.json").write_text(json.dumps({"analysis": "cycling",
+                                                  "versions": {"thermofatigue": "0.1"}}))
+    (old / "cycle_9.vtu").write_text("old")
+    with ResultDirectory(old) as rd:
+        write_run(rd, "new", 1)
+        rd.commit()
+    assert sorted(p.name for p in old.iterdir()) == [COMPLETE, "cycle_1.vtu", "summary.json"]
+
+
 def test_working_directory_is_not_replaced(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     refused(tmp_path, "working directory")

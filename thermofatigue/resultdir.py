@@ -97,7 +97,7 @@ def _check_existing(target: Path, bad) -> None:
         if not os.access(target, os.R_OK | os.W_OK | os.X_OK):
             raise bad("a directory this user may read and write (permission denied)")
         entries = sorted(os.listdir(target))
-        if entries and COMPLETE not in entries and INCOMPLETE not in entries:
+        if entries and not _is_results_directory(target, entries):
             raise bad(f"an empty directory or a thermofatigue results directory (it holds "
                       f"{len(entries)} other entries, e.g. {entries[0]!r}; a run replaces "
                       f"the whole directory, so choose a new one)")
@@ -110,6 +110,21 @@ def _check_existing(target: Path, bad) -> None:
         raise bad(f"a path below a directory ({str(parent)!r} is a file)")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise bad(f"a writable location (no write permission in {str(parent)!r})")
+
+
+def _is_results_directory(target: Path, entries) -> bool:
+    """Marked by a run (``COMPLETE``/``INCOMPLETE``), or written by a thermofatigue version
+    before the markers: a ``summary.json`` naming the analysis and thermofatigue's version."""
+    if COMPLETE in entries or INCOMPLETE in entries:
+        return True
+    if "summary.json" not in entries:
+        return False
+    try:
+        summary = json.loads((target / "summary.json").read_text(encoding="utf-8"))
+        return summary.get("analysis") in ("thermoelastic", "cycling") \
+            and "thermofatigue" in summary.get("versions", {})
+    except (OSError, ValueError, AttributeError, TypeError):
+        return False
 
 
 def _shorten(text: str) -> str:
