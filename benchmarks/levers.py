@@ -20,6 +20,8 @@ Levers (``--lever``, all by default):
   the Lame parts of the temperature-dependent layers, its reduced tangent refilled only on
   the rows those layers and the solder touch (``EquilibriumSolver.unassembled_linear_part``);
   off: assembled, copied and reduced at every increment.
+* ``single``: reused PARDISO factors (the CG preconditioner of the Newton solves) in single
+  precision (``DirectSolver.single_precision_preconditioner``); off: double precision.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from thermofatigue.case import default_case_path, parse_case, read_toml
-from thermofatigue.fem import newton
+from thermofatigue.fem import linear, newton
 from thermofatigue.fem.newton import EquilibriumSolver
 from thermofatigue.fem.stepping import StepControl, TimeStepper
 from thermofatigue.loads import profile_from_spec
@@ -53,6 +55,7 @@ def _set(obj, name):
 
 LEVERS = {
     "unassembled": _set(newton.EquilibriumSolver, "unassembled_linear_part"),
+    "single": _set(linear.DirectSolver, "single_precision_preconditioner"),
 }
 
 

@@ -86,3 +86,34 @@ def test_elastic_part_applied_unassembled_gives_the_assembled_increments():
         assert it_fast == it_ref
         assert np.abs(u_fast - u_ref).max() <= 1e-8 * np.abs(u_ref).max()
     assert np.abs(results[0][-1][1]).max() > 1e-4  # a real thermal deformation
+
+
+def test_single_precision_factors_precondition_cg_to_the_double_answer(monkeypatch):
+    """Reused PARDISO factors in single precision: one back-substitution leaves a relative
+    residual of single-precision size, CG on the matrix refines it to the asked tolerance
+    (against SuperLU); stale factors of an earlier matrix still precondition it."""
+    import pytest
+
+    pytest.importorskip("pypardiso")
+    import scipy.sparse.linalg as spla
+
+    from thermofatigue.fem.linear import PardisoCholesky
+
+    A = _laplacian_3d(12)
+    A.sort_indices()
+    b = np.cos(np.arange(A.shape[0]))
+    single = PardisoCholesky(single=True)
+    single.factorize(A)
+    x1 = single.solve(b)
+    residual = np.linalg.norm(A @ x1 - b) / np.linalg.norm(b)
+    assert 1e-12 < residual < 1e-4  # single precision: not exact, but close
+    monkeypatch.setattr(DirectSolver, "single_precision_from", 0)
+    solver = DirectSolver("pardiso", reuse_factorization=True, tol=1e-12)
+    for scale in (1.0, 1.3):  # fresh factors, then factors of the first matrix reused
+        B = sp.csr_matrix(A * scale)
+        solver.setup(B)
+        x = solver.solve(b, rtol=1e-11)
+        assert solver.single and solver.iterations >= 2  # refined by CG
+        reference = spla.spsolve(B.tocsc(), b)
+        assert np.linalg.norm(x - reference) <= 1e-9 * np.linalg.norm(reference)
+    assert solver.factorizations == 1
