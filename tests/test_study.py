@@ -571,6 +571,26 @@ def test_a_worker_killed_mid_point_has_its_point_finished_by_another(tmp_path):
 
 
 @pytest.mark.slow
+def test_optimum_of_a_real_study_is_confirmed_by_a_run(tmp_path):
+    from thermofatigue.study.driver import optimise_study
+
+    path = write_study(tmp_path, """
+        [parameters]
+        "geometry.die.thickness" = [0.1, 0.2, 0.35, 0.5, 0.7]
+        [objective]
+        warpage_max = 0.0025
+    """)
+    outcome = run_study(path, tmp_path / "out", executor="serial", plots=False)
+    opt = optimise_study(outcome, executor="serial", plots=False)
+    assert opt["confirmed_status"] == "done"
+    assert 0.1 < opt["parameters"]["geometry.die.thickness"] < 0.7
+    assert abs(opt["log10_error"]) <= 2 * opt["loo_rms_log10"]
+    assert json.loads((tmp_path / "out" / "optimum.json").read_text())["key"] == opt["key"]
+    again = run_study(path, tmp_path / "out", executor="serial", plots=False)
+    assert again.ran == [] and opt["key"] not in {r["key"] for r in again.rows}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("executor", ["executor='serial'", "workers=1"])
 def test_driver_killed_with_sigkill_resumes_without_losing_or_repeating(tmp_path, executor):
     # with Dask the worker processes end with their driver (the nanny watches its parent), so
