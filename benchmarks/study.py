@@ -1,0 +1,96 @@
+"""Wall time of one design study on 1 and 2 Dask workers, and the study machinery's overhead.
+
+    python benchmarks/study.py [--thickness 4] [--pitch 4] [--cycles 1]
+
+The study: the 2D slice of the default package (linear elements, one-minute dwells), die
+thickness x pitch (16 points by default). Measured, each in a fresh study directory:
+
+1. a plain loop: for each point, check its case and run it (``run_case``: solve and write its
+   results directory), in this process: the work without the study machinery;
+2. the same points through ``run_study`` with the serial executor: the machinery's overhead
+   per point (expansion, keys, records, attempts log, tables, figures) against 1.;
+3. ``run_study`` on a Dask LocalCluster with 1 and with 2 single-threaded workers: the speed-up
+   (targets in issue 12: >= 1.8 x on 2 workers, overhead <= 10 %).
+
+The numbers depend on what else the machine runs; the load average is printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+STUDY = """
+title = "benchmark: die thickness x pitch, 2D slice"
+[base]
+example = "wlcsp_slice2d"
+set = {{ "load.cycles" = {cycles}, "load.dwell" = 60, "model.order" = 1, "output.vtu" = false }}
+[parameters]
+"geometry.die.thickness" = {thickness}
+"geometry.array.pitch" = {pitch}
+"""
+
+
+def plain_loop(study, points, directory: Path) -> float:
+    from thermofatigue.case import merge, parse_case
+    from thermofatigue.run import run_case
+
+    start = time.perf_counter()
+    for point in points:
+        raw = merge(point.raw, {"output": {"directory": str(directory / point.key)}})
+        run_case(parse_case(raw, source="benchmark", base_dir=study.base_dir), plots=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    import numpy as np
+
+    from thermofatigue.study import expand, load_study, run_study
+    from thermofatigue.study.execute import DaskExecutor
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--thickness", type=int, default=4, help="die thickness levels")
+    ap.add_argument("--pitch", type=int, default=4, help="pitch levels")
+    ap.add_argument("--cycles", type=int, default=1)
+    args = ap.parse_args()
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        path = tmp / "study.toml"
+        path.write_text(STUDY.format(
+            cycles=args.cycles,
+            thickness=[round(float(t), 3) for t in np.linspace(0.1, 0.7, args.thickness)],
+            pitch=[round(float(p), 3) for p in np.linspace(0.35, 0.45, args.pitch)]))
+        study = load_study(path)
+        points = expand(study)
+        times = {"plain loop": plain_loop(study, points, tmp / "loop")}
+        start = time.perf_counter()
+        run_study(study, tmp / "serial", executor="serial", plots=True)
+        times["serial study"] = time.perf_counter() - start
+        for n in (1, 2):
+            start = time.perf_counter()
+            ex = DaskExecutor(workers=n)
+            try:
+                outcome = run_study(study, tmp / f"dask{n}", executor=ex, plots=True)
+            finally:
+                ex.close()
+            times[f"Dask, {n} worker{'s' * (n > 1)}"] = time.perf_counter() - start
+            assert outcome.counts["done"] == len(points), outcome.counts
+    n = len(points)
+    print(f"{n} points, {args.cycles} cycle(s), 2D slice; load average before/after: "
+          f"{load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("| run | wall time (s) | per point (s) |\n|---|---|---|")
+    for name, t in times.items():
+        print(f"| {name} | {t:.1f} | {t / n:.2f} |")
+    overhead = times["serial study"] / times["plain loop"] - 1.0
+    print(f"\nstudy machinery overhead against the plain loop: {100 * overhead:.1f} % "
+          f"(target <= 10 %)")
+    print(f"Dask speed-up, 2 workers over 1: "
+          f"{times['Dask, 1 worker'] / times['Dask, 2 workers']:.2f} x (target >= 1.8 x)")
+
+
+if __name__ == "__main__":
+    main()
