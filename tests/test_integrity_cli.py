@@ -1,7 +1,7 @@
 """Through the command (``python -m thermofatigue run`` in real processes): two runs into one
 results directory are never mixed (one refused naming the other's pid, or both complete in
-turn); a run killed with SIGKILL at several moments leaves complete results (the previous or
-its own) that a re-run replaces cleanly; a bad name in the case is refused before gmsh starts,
+turn); a run killed with SIGKILL at several moments leaves either its own complete results or
+the previous ones marked INCOMPLETE (being replaced), which a re-run replaces cleanly; a bad name in the case is refused before gmsh starts,
 naming the case file, and nothing is written.
 
 The last is a strict xfail until ``run_case`` calls :func:`thermofatigue.preflight.preflight` before it opens
@@ -63,13 +63,19 @@ def start_run(case):
                             stderr=subprocess.PIPE, text=True)
 
 
-def consistent_results(out):
-    """A complete directory whose summary and resolved case come from the same run."""
+def consistent_results(out, complete=True):
+    """A directory whose summary and resolved case come from the same run, complete (or, with
+    ``complete=False``, marked INCOMPLETE as being replaced); returns the run's title."""
     import json
 
+    from thermofatigue.errors import InputError
     from thermofatigue.resultdir import check_complete
 
-    check_complete(out)
+    if complete:
+        check_complete(out)
+    else:
+        with pytest.raises(InputError, match="being replaced by the run with pid"):
+            check_complete(out)
     summary = json.loads((out / "summary.json").read_text())
     case = json.loads((out / "case.json").read_text())
     assert summary["title"] == case["title"]
@@ -89,7 +95,7 @@ def test_two_concurrent_runs_into_one_directory(tmp_path):
 
 
 @pytest.mark.parametrize("delay", [0.3, 1.0, 1.8])
-def test_run_killed_keeps_complete_results_and_rerun_replaces(tmp_path, delay):
+def test_run_killed_leaves_results_marked_and_rerun_replaces(tmp_path, delay):
     import os
     import signal
     import time
@@ -100,7 +106,11 @@ def test_run_killed_keeps_complete_results_and_rerun_replaces(tmp_path, delay):
     time.sleep(delay)
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(30)
-    assert consistent_results(tmp_path / "out") in ("A", "B")
+    out = tmp_path / "out"
+    if (out / "INCOMPLETE").exists():    # the previous results, marked as being replaced
+        assert consistent_results(out, complete=False) == "A"
+    else:                                # killed before it took the lock, or after its
+        assert consistent_results(out) in ("A", "B")   # results were in place
     rerun = start_run(thermoelastic_case(tmp_path, "C", 0.0))
     assert rerun.wait(120) == 0, rerun.stderr.read()
     assert consistent_results(tmp_path / "out") == "C"

@@ -226,7 +226,7 @@ def test_two_concurrent_runs_never_mix(tmp_path):
 
 
 @pytest.mark.parametrize("moment", ["entered", "wrote 2", "committing"])
-def test_sigkill_keeps_previous_complete_results_and_rerun_replaces(tmp_path, moment):
+def test_sigkill_leaves_results_marked_incomplete_and_rerun_replaces(tmp_path, moment):
     out = tmp_path / "results"
     with ResultDirectory(out) as rd:
         write_run(rd, "previous", 5)
@@ -240,11 +240,16 @@ def test_sigkill_keeps_previous_complete_results_and_rerun_replaces(tmp_path, mo
         if child.poll() is None:
             child.kill()
             child.wait()
-    # either the previous results intact and complete, or (killed after the exchange) the new
-    # ones complete; never a mixture
-    check_complete(out)
+    # the previous results, marked as being replaced; or (killed after the exchange) the new
+    # ones complete; never a mixture, never the previous ones looking complete
     tags = {p.read_text().split()[0] for p in out.glob("cycle_*.vtu")}
-    assert tags in ({"previous"}, {"killed"})
+    if tags == {"previous"}:
+        with pytest.raises(InputError) as exc:
+            check_complete(out)
+        assert "being replaced by the run with pid" in one_line(exc.value)
+    else:
+        assert tags == {"killed"}
+        check_complete(out)
     with ResultDirectory(out) as rd:
         write_run(rd, "rerun", 2)
         rd.commit()

@@ -16,7 +16,9 @@ Protocol (all of it in the directory's parent, so every rename stays on one file
   and no file of an older or longer run survives.
 * On an exception or KeyboardInterrupt the partial results replace ``results/`` as a whole
   too, with ``INCOMPLETE`` saying why and no ``COMPLETE``. A run killed outright (SIGKILL,
-  power loss) never reaches the exchange: ``results/`` keeps the previous complete results.
+  power loss) never reaches the exchange: ``results/`` keeps the previous results, which the
+  run marked ``INCOMPLETE`` ("being replaced by the run with pid ...") when it took the lock,
+  so that no reader takes them for the results of the case just run; a re-run replaces them.
 
 :func:`check_complete` is the reader's side: a directory is complete when it has ``COMPLETE``,
 has no ``INCOMPLETE`` and holds every file of the manifest with its size.
@@ -221,6 +223,7 @@ class ResultDirectory:
         try:
             check_output_location(self.path, self.source, self.field)  # again, under the lock
             self._remove_stale_siblings()
+            self._mark_superseded()
             self.staging = parent / f".{self.path.name}.staging-{os.getpid()}-{secrets.token_hex(4)}"
             self.staging.mkdir()
             self._write_incomplete("the run is still writing (or was killed while writing)")
@@ -284,13 +287,21 @@ class ResultDirectory:
                 shutil.rmtree(entry, ignore_errors=True)
 
     # ---- markers ----------------------------------------------------------------------------
+    def _mark_superseded(self) -> None:
+        """Mark the old results ``INCOMPLETE`` while this run replaces them: a run killed
+        outright (SIGKILL) then leaves a directory no reader takes for its results."""
+        if not self.path.is_dir() or not any(self.path.iterdir()):
+            return
+        reason = (f"being replaced by the run with pid {os.getpid()} started "
+                  f"{_stamp(self._started)}; these are the previous run's results, and if "
+                  f"that run was killed, run the case again")
+        tmp = self.path / f".{INCOMPLETE}.{os.getpid()}.tmp"
+        _write_synced(tmp, _incomplete_text(reason, self._started))
+        os.replace(tmp, self.path / INCOMPLETE)
+        _fsync_dir(self.path)
+
     def _write_incomplete(self, reason: str) -> None:
-        text = (f"INCOMPLETE: these results are not complete; do not use them.\n"
-                f"reason: {' '.join(str(reason).split())}\n"
-                f"pid: {os.getpid()}\n"
-                f"started: {_stamp(self._started)}\n"
-                f"marked: {_stamp(time.time())}\n")
-        _write_synced(self.staging / INCOMPLETE, text)
+        _write_synced(self.staging / INCOMPLETE, _incomplete_text(reason, self._started))
 
     def _write_complete(self) -> None:
         files = {}
@@ -371,6 +382,14 @@ class ResultDirectory:
 # ----------------------------------------------------------------------------------------------
 # small helpers
 # ----------------------------------------------------------------------------------------------
+def _incomplete_text(reason: str, started: float) -> str:
+    return (f"INCOMPLETE: these results are not complete; do not use them.\n"
+            f"reason: {' '.join(str(reason).split())}\n"
+            f"pid: {os.getpid()}\n"
+            f"started: {_stamp(started)}\n"
+            f"marked: {_stamp(time.time())}\n")
+
+
 def _read_pid(fd: int) -> str:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
