@@ -3,7 +3,8 @@
 * ``<parameter>.png`` for each parameter with more than one value (die thickness first): three
   panels against the parameter, the critical joint's life (log scale; the primary law as a
   line, the spread between all fatigue laws as a band), its interface energy density dW
-  (MPa) and the die-top peak-to-valley warpage (mm). One line per combination of the other
+  (MPa; a filled circle where the die-side layer is critical, an open square where the
+  board-side layer is) and the die-top peak-to-valley warpage (mm). One line per combination of the other
   parameters' values; points that share no line with others (Latin-hypercube samples) are
   drawn as markers.
 * ``sensitivity.png``: a tornado chart of the main effects on life
@@ -23,6 +24,8 @@ from ..errors import OutputError
 from ..io import atomic_path
 from .table import laws_of_rows, primary_life
 
+#: marker of the critical joint's failing interface layer in the dW panel
+INTERFACE_MARKERS = {"die": "o", "board": "s"}
 #: parameters drawn first, in this order (die thickness is the headline study)
 FIRST = ("geometry.die.thickness",)
 
@@ -71,7 +74,12 @@ def parameter_figure(study, rows, path) -> Figure:
             with np.errstate(all="ignore"):
                 ax_life.fill_between(x, np.nanmin(lives, axis=1), np.nanmax(lives, axis=1),
                                      color=color, alpha=0.08, linewidth=0)
-        ax_dw.plot(x, [_num(r.get("dW_interface_MPa")) for r in members], **style)
+        dw = [_num(r.get("dW_interface_MPa")) for r in members]
+        ax_dw.plot(x, dw, **{**style, "marker": None})
+        for side, marker in INTERFACE_MARKERS.items():   # which interface layer is critical
+            at = [i for i, r in enumerate(members) if r.get("interface") == side]
+            ax_dw.plot(x[at], np.asarray(dw)[at], color=color, marker=marker,
+                       linestyle="none", markerfacecolor="none" if side == "board" else color)
         ax_warp.plot(x, [_num(r.get("warpage_die_top_mm")) for r in members], **style)
     law = next((r.get("primary_law") for r in done if r.get("primary_law")), None)
     ax_life.set_yscale("log")
@@ -84,6 +92,12 @@ def parameter_figure(study, rows, path) -> Figure:
         ax.grid(True, alpha=0.3)
         if not numeric:
             ax.set_xticks(range(len(categories)), [_fmt(c) for c in categories])
+    from matplotlib.lines import Line2D
+
+    ax_dw.legend(handles=[Line2D([], [], color="k", marker=m, linestyle="none",
+                                 markerfacecolor="none" if side == "board" else "k",
+                                 label=f"{side}-side layer critical")
+                          for side, m in INTERFACE_MARKERS.items()], fontsize=7)
     if not single and others and len(lines) > 1:
         ax_life.legend(fontsize=7)
     model = next((r.get("model") for r in done if r.get("model")), "")
