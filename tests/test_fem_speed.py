@@ -50,7 +50,8 @@ def _layered_model():
     mesh = skfem.MeshTet.init_tensor(np.linspace(0, 1.0, 4), np.linspace(0, 1.0, 4),
                                      np.linspace(0, 0.6, 4))
     z = mesh.p[2, mesh.t].mean(axis=0)
-    regions = {"board": np.flatnonzero(z < 0.2), "dielectric": np.flatnonzero((z > 0.2) & (z < 0.4)),
+    regions = {"board": np.flatnonzero(z < 0.2),
+               "dielectric": np.flatnonzero((z > 0.2) & (z < 0.4)),
                "joint": np.flatnonzero(z > 0.4)}
     materials = {"board": constitutive_model(get_material("fr4"), "elastic", 217.0),
                  "dielectric": constitutive_model(get_material("polyimide"), "elastic", 217.0),
@@ -117,3 +118,41 @@ def test_single_precision_factors_precondition_cg_to_the_double_answer(monkeypat
         reference = spla.spsolve(B.tocsc(), b)
         assert np.linalg.norm(x - reference) <= 1e-9 * np.linalg.norm(reference)
     assert solver.factorizations == 1
+
+
+def test_node_block_reduction_map_equals_the_general_one():
+    """The constraint-reduction map built by counting in node blocks (no sort) is the map of
+    the general construction, entry for entry: symmetry planes x = 0 and the diagonal x = y
+    (a rotated basis), a prescribed displacement, rigid-body modes pinned."""
+    import skfem
+
+    from thermofatigue.fem import constraints as C
+    from thermofatigue.fem.assembly import Assembler
+    from thermofatigue.fem.kinematics import Discretization
+
+    mesh = skfem.MeshTet.init_tensor(*[np.linspace(0, 1.0, 4)] * 3)
+    disc = Discretization(mesh, "3d", 2)
+    x, y, z = disc.node_coordinates.T
+    constraints = [C.NodeConstraint(np.flatnonzero(np.abs(x) < 1e-12), np.array([1.0, 0, 0])),
+                   C.NodeConstraint(np.flatnonzero(np.abs(x - y) < 1e-12),
+                                    np.array([1.0, -1.0, 0]) / np.sqrt(2.0)),
+                   C.NodeConstraint(np.flatnonzero(np.abs(z - 1.0) < 1e-12),
+                                    np.array([0, 0, 1.0]), 0.01)]
+    cs = C.ConstrainedSpace(disc, constraints)
+    asm = Assembler(disc)
+    general = C._triple_product_map(asm.indptr, asm.indices, cs.T, cs.inactive)
+    blocked = C._node_block_product_map(asm.indptr, asm.indices, cs.T, cs.inactive, 3)
+    assert blocked is not None and cs.inactive.size > 0
+    P_general, P_blocked = general[0].tocsr(), blocked[0].tocsr()
+    P_general.sort_indices()
+    P_blocked.sort_indices()
+    assert (P_general != P_blocked).nnz == 0
+    for a, b in zip(general[1:4], blocked[1:4]):
+        assert np.array_equal(a, b)
+    # the reduced matrix it gives is T^T K T with identity rows for the inactive slots
+    C_iso = np.broadcast_to(np.eye(6) * 1e3 + 1e2, (disc.n_elements, disc.n_quadrature, 6, 6))
+    K = asm.matrix(C_iso)
+    reduced = cs.reduce_matrix(K).toarray()
+    expected = (cs.T.T @ K @ cs.T).toarray()
+    expected[cs.inactive, cs.inactive] = 1.0
+    assert np.abs(reduced - expected).max() <= 1e-12 * np.abs(expected).max()

@@ -186,7 +186,9 @@ class ConstrainedSpace:
 
     def _build_map(self, A) -> None:
         if self._map is None:
-            self._map = _triple_product_map(A.indptr, A.indices, self.T, self.inactive)
+            dim = self.disc.dim if self.disc.n_extra == 0 else 0
+            self._map = (_node_block_product_map(A.indptr, A.indices, self.T, self.inactive, dim)
+                         or _triple_product_map(A.indptr, A.indices, self.T, self.inactive))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -254,6 +256,67 @@ def _pin_rigid_body_modes(T, R):
     keep = np.ones(T.shape[1])
     keep[pinned] = 0.0
     return (T @ sp.diags(keep)).tocsr(), R @ Z, pinned
+
+
+def _node_block_product_map(indptr, indices, T, inactive, dim):
+    """:func:`_triple_product_map` without sorting, for a node-blocked pattern (every row of a
+    node has the same columns, in whole node blocks: the assembler's pattern of a model without
+    extra unknowns) and a ``T`` that maps each node's slots to its own dofs only. Then an entry
+    ``(I, J)`` of ``T^T A T`` fed by the entry ``(r, c)`` of ``A`` (at data position ``p``) lies
+    in the same node block, at position ``indptr[I] + (p - indptr[r]) + (J - c)`` of ``A``'s
+    pattern: the reduced pattern is the part of ``A``'s that some product (or an inactive
+    diagonal) reaches, and the map follows by counting, not by sorting 5 M keys (octant
+    default, 73 k unknowns: the one-off map took 2.8 s). None when the structure is not there."""
+    if dim < 2:
+        return None
+    T = T.tocsr()
+    n = indptr.size - 1
+    n_hat = T.shape[1]
+    if n % dim or n_hat != n:
+        return None
+    T_rows = np.repeat(np.arange(n), np.diff(T.indptr))
+    if np.any(T.indices // dim != T_rows // dim):
+        return None
+    length = np.diff(indptr)
+    node_length = length.reshape(-1, dim)
+    if np.any(node_length != node_length[:, :1]) or np.any(length % dim):
+        return None
+    rows = np.repeat(np.arange(n), length)
+    first_row = indptr[rows - rows % dim]  # the same offset in the node's first row
+    offset = np.arange(indices.size) - indptr[rows]
+    if np.any(indices != indices[first_row + offset]):
+        return None
+    blocks = indices.reshape(-1, dim)  # rows hold whole node blocks, in order
+    if np.any(blocks[:, 0] % dim) or np.any(blocks - blocks[:, :1] != np.arange(dim)):
+        return None
+    count = np.diff(T.indptr)
+
+    def spread(i, *carried):
+        r = count[i]
+        pos = np.repeat(T.indptr[i], r) + np.arange(r.sum()) - np.repeat(np.cumsum(r) - r, r)
+        return [np.repeat(c, r) for c in carried], T.indices[pos].astype(np.int64), T.data[pos]
+
+    cols = indices.astype(np.int64)
+    (p1,), I, a = spread(rows, np.arange(indices.size))
+    (p2, I2, a2), J, b = spread(cols[p1], p1, I, a)
+    target = indptr[I2] + (p2 - indptr[rows[p2]]) + (J - cols[p2])
+    used = np.zeros(indices.size, dtype=bool)
+    used[target] = True
+    diagonal = np.flatnonzero(rows == indices)  # one per row (a node couples to itself)
+    if diagonal.size != n:
+        return None
+    diagonal = diagonal[inactive]  # the identity equations of the inactive slots
+    used[diagonal] = True
+    rank = np.cumsum(used) - 1
+    n_keys = int(rank[-1]) + 1 if used.size else 0
+    P = sp.csc_matrix((a2 * b, rank[target], np.concatenate(
+        [[0], np.cumsum(np.bincount(p2, minlength=indices.size))])),
+        shape=(n_keys, indices.size)).tocsr()
+    new_indptr = np.zeros(n_hat + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[used], minlength=n_hat), out=new_indptr[1:])
+    index_type = np.int32 if n_keys < 2**31 - 1 else np.int64
+    return P, rank[diagonal], new_indptr.astype(index_type), indices[used].astype(index_type), \
+        (n_hat, n_hat)
 
 
 def _triple_product_map(indptr, indices, T, inactive):
