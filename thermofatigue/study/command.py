@@ -43,8 +43,7 @@ def add_study_parser(subparsers) -> None:
 
 def cmd_study(args) -> int:
     """Run (or list) a study; print the counts and the best design line."""
-    from .driver import (default_directory, optimise_study, optimum_lines, run_study,
-                         stderr_progress)
+    from .driver import default_directory
     from .spec import expand, load_study
 
     if args.workers is not None and args.workers < 0:
@@ -54,11 +53,26 @@ def cmd_study(args) -> int:
     directory = Path(args.output) if args.output else default_directory(study)
     if args.list:
         return _list(study, expand(study), directory)
-    outcome = run_study(study, directory, workers=args.workers, scheduler=args.scheduler,
+    executor = None
+    if args.scheduler:   # an unreachable scheduler fails before the study directory is made
+        from .execute import make_executor
+
+        executor = make_executor(args.workers, args.scheduler, source=study.source)
+    try:
+        return _run(args, study, directory, executor)
+    finally:
+        if executor is not None:
+            executor.close()
+
+
+def _run(args, study, directory, executor) -> int:
+    from .driver import optimise_study, optimum_lines, run_study, stderr_progress
+
+    progress = None if args.quiet else stderr_progress
+    outcome = run_study(study, directory, executor=executor, workers=args.workers,
                         retry_failed=args.retry_failed,
                         plots=False if args.no_plots else None,
-                        point_plots=args.point_plots,
-                        progress=None if args.quiet else stderr_progress)
+                        point_plots=args.point_plots, progress=progress)
     c = outcome.counts
     print(f"{c['points']} points: {c['done']} done, {c['failed']} failed "
           f"({c['ran']} run now); table: {outcome.directory / 'study.csv'}")
@@ -67,10 +81,9 @@ def cmd_study(args) -> int:
             print(f"  failed {row['key']}: {row['error']}")
     print(outcome.best_line)
     if args.optimize:
-        opt = optimise_study(outcome, workers=args.workers, scheduler=args.scheduler,
+        opt = optimise_study(outcome, executor=executor, workers=args.workers,
                              plots=False if args.no_plots else None,
-                             point_plots=args.point_plots,
-                             progress=None if args.quiet else stderr_progress)
+                             point_plots=args.point_plots, progress=progress)
         print("\n".join(optimum_lines(opt)))
     return 0 if outcome.best["point"] is not None else EXIT_NO_DESIGN
 
