@@ -133,8 +133,8 @@ def test_mesh_without_named_regions(tmp_path, capsys):
 
 def test_region_without_material(tmp_path, capsys):
     case = write_case(tmp_path, materials=GOOD_MATERIALS.replace('board = "fr4"\n', ""))
-    expect_input_error(tmp_path, capsys, case, "case.toml", "materials.board",
-                       "a material for region 'board'")
+    expect_input_error(tmp_path, capsys, case, "case.toml", "materials = 'board'",
+                       "none matches region 'board'")
 
 
 def test_material_missing_a_property(tmp_path, capsys):

@@ -3,10 +3,6 @@ results directory are never mixed (one refused naming the other's pid, or both c
 turn); a run killed with SIGKILL at several moments leaves either its own complete results or
 the previous ones marked INCOMPLETE (being replaced), which a re-run replaces cleanly; a bad name in the case is refused before gmsh starts,
 naming the case file, and nothing is written.
-
-The last is a strict xfail until ``run_case`` calls :func:`thermofatigue.preflight.preflight` before it opens
-the results directory (today the run meshes the geometry first and the error names the
-materials only once the model is built); the marker must then go.
 """
 
 from pathlib import Path
@@ -19,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "thermofatigue" / "data"
 
 
-@pytest.mark.xfail(strict=True, reason="run_case does not call preflight yet")
 def test_misspelt_material_refused_before_any_work(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     case = tmp_path / "case.toml"

@@ -37,6 +37,7 @@ SECTIONS = {
     "fatigue": None,    # checked by life.parse_fatigue
     "title": None,
     "description": None,
+    "force": None,      # true: run past the plausibility bounds (thermofatigue run --force)
 }
 LINEAR_SOLVERS = ("auto", "direct", "amg")
 # the fields each analysis writes to its VTU files
@@ -83,6 +84,7 @@ class Case:
     base_dir: Path = Path(".")
     fatigue: object = None             # life.FatigueSettings
     write_plots: bool = True
+    force: bool = False                # run past the plausibility bounds
 
 
 def default_case_path() -> Path:
@@ -299,6 +301,9 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     write_plots = output.get("plots", True)
     if not isinstance(write_plots, bool):
         raise InputError(source, "output.plots", write_plots, "true or false")
+    force = raw.get("force", False)
+    if not isinstance(force, bool):
+        raise InputError(source, "force", force, "true or false")
     title = raw.get("title", Path(source).stem)
     from .life import parse_fatigue
 
@@ -316,7 +321,7 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                 output_directory=(output_base / directory).resolve()
                 if not Path(directory).is_absolute() else Path(directory),
                 write_vtu=write_vtu, output_fields=tuple(fields), raw=raw, base_dir=base_dir,
-                fatigue=fatigue, write_plots=write_plots)
+                fatigue=fatigue, write_plots=write_plots, force=force)
 
 
 def _joint_solder(materials: list, geometry) -> str | None:

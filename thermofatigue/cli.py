@@ -42,7 +42,7 @@ def cmd_run(args) -> int:
     path = example_path(args.example) if args.example else args.case
     case = load_case(path, overrides=overrides or None, builtin=bool(args.example))
     result = run_case(case, progress=None if args.quiet else Progress(),
-                      plots=False if args.no_plots else None)
+                      plots=False if args.no_plots else None, force=args.force)
     if not args.quiet:
         print(format_result(result))
         print(f"results: {case.output_directory}")
@@ -85,8 +85,13 @@ def cmd_materials(args) -> int:
 
 def cmd_mesh(args) -> int:
     from .geometry import build_mesh, load_spec
+    from .preflight import check_bounds
 
     spec = load_spec(args.spec)
+    for line in check_bounds({"source": spec.source, "spec": spec,
+                              "kind": args.kind or spec.mesh.kind, "order": args.order},
+                             force=args.force):
+        print(f"warning: {line}", file=sys.stderr)
     built = build_mesh(spec, kind=args.kind, order=args.order, path=args.output)
     quality = built.metadata.get("mesh_quality", {})
     print(f"wrote {built.path} ({quality.get('elements', '?')} elements, "
@@ -111,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="thermofatigue",
         description="Thermal-cycling fatigue of solder joints in wafer-level packages on PCBs.")
     p.add_argument("--version", action="version", version=f"thermofatigue {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="show the Python traceback of an error (for bug reports)")
     sub = p.add_subparsers(dest="command", metavar="command")
 
     r = sub.add_parser("run", help="run a case file (default: the built-in WLCSP case)",
@@ -123,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar, messages or table")
     r.add_argument("--no-plots", action="store_true", help="do not write the PNG figures")
+    r.add_argument("--force", action="store_true",
+                   help="run past the plausibility bounds (cycles, durations, model size)")
     r.set_defaults(func=cmd_run)
 
     x = sub.add_parser("examples", help="list the built-in example cases",
@@ -154,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--kind", choices=["slice2d", "quarter", "octant", "full"],
                    help="model kind (default: the spec's [mesh] kind)")
     g.add_argument("--order", type=int, choices=[1, 2], help="element order (default: spec)")
+    g.add_argument("--force", action="store_true",
+                   help="mesh past the plausibility bounds (mesh size, element count)")
     g.set_defaults(func=cmd_mesh)
 
     v = sub.add_parser("validate", help="run the validation cases against their targets",
@@ -179,18 +190,23 @@ def main(argv=None) -> int:
         return 0
     try:
         return args.func(args)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except ConvergenceError as exc:
-        print(f"error: solve failed: {exc}", file=sys.stderr)
-        return EXIT_SOLVE
-    except ThermofatigueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_SOLVE
-    except KeyboardInterrupt:
+    except (ThermofatigueError, KeyboardInterrupt):
+        if args.debug:
+            raise
+        return _report_error(sys.exc_info()[1])
+
+
+def _report_error(exc) -> int:
+    """One line on standard error and the exit status of an expected failure."""
+    if isinstance(exc, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         return 130
+    if isinstance(exc, InputError):
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    prefix = "solve failed: " if isinstance(exc, ConvergenceError) else ""
+    print(f"error: {prefix}{exc}", file=sys.stderr)
+    return EXIT_SOLVE
 
 
 if __name__ == "__main__":  # pragma: no cover

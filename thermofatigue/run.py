@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .case import Case
 from .cycling import solve_cycling
-from .resultdir import ResultDirectory, check_output_location
+from .preflight import preflight
+from .resultdir import ResultDirectory
 from .resultio import write_result
 from .thermoelastic import solve_thermoelastic
 
@@ -26,9 +27,14 @@ def solve(case: Case, progress=None, workdir: Path | None = None, **options):
     return ANALYSES[case.analysis](case, progress=progress, workdir=workdir, **options)
 
 
-def run_case(case: Case, progress=None, plots: bool | None = None):
-    """Solve a case and write its results directory; returns the result."""
-    check_output_location(case.output_directory, source=case.source)
+def run_case(case: Case, progress=None, plots: bool | None = None, force: bool = False):
+    """Check everything that can refuse the case before any work (:func:`~thermofatigue.
+    preflight.preflight`: output location, region and boundary names, materials, bounds on
+    counts, durations and model size, which ``force`` or the case's ``force = true`` lets
+    pass with a warning), then solve it and write its results directory; returns the result."""
+    for line in preflight(case, force=force or case.force):
+        if progress is not None:
+            progress.message(f"warning: {line}")
     with ResultDirectory(case.output_directory, source=case.source) as rd:
         options = {"state_directory": rd.staging / "state",
                    "state_shown_as": rd.path / "state"} if case.analysis == "cycling" else {}
