@@ -1,8 +1,9 @@
 """The ``thermofatigue`` command.
 
 Subcommands: ``run`` (a case file, a built-in example, or the default case), ``examples``,
-``estimate`` (the Engelmaier closed form from a geometry spec), ``mesh`` (a package geometry
-spec to a tagged mesh), ``materials`` (the cited library), ``validate`` (the reference cases).
+``estimate`` (the Engelmaier closed form from a geometry spec), ``study`` (a design study on
+Dask), ``mesh`` (a package geometry spec to a tagged mesh), ``materials`` (the cited library),
+``validate`` (the reference cases).
 Bad input prints one line ``error: <file>: <field> = <value>: expected ...`` and exits with
 status 2; a failed solve exits with status 3; never a traceback.
 """
@@ -179,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: ./validation-report)")
     v.add_argument("-q", "--quiet", action="store_true")
     v.set_defaults(func=cmd_validate)
+
+    from .study.command import add_study_parser
+
+    add_study_parser(sub)
     return p
 
 
