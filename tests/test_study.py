@@ -507,11 +507,15 @@ def test_unreachable_scheduler_is_one_clear_error_within_seconds():
 # Dask and a killed driver (slow: a cluster start and a few real runs)
 # ----------------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_dask_local_cluster_gives_the_results_of_each_point_run_alone(tmp_path):
+def test_dask_local_cluster_of_two_workers_gives_each_point_run_alone(tmp_path):
     pytest.importorskip("distributed")
     from thermofatigue.study.execute import WORKER_ENV, DaskExecutor
 
-    path = write_study(tmp_path, '[parameters]\n"geometry.die.thickness" = [0.15, 0.5]\n')
+    path = write_study(tmp_path, """
+        [parameters]
+        "geometry.die.thickness" = [0.15, 0.5]
+        "geometry.array.pitch" = [0.4, 0.45]
+    """)
     # each point alone, in a fresh process with the workers' single BLAS thread
     code = (f"from thermofatigue.study import run_study; "
             f"run_study({str(path)!r}, {str(tmp_path / 'alone')!r}, executor='serial', "
@@ -519,14 +523,16 @@ def test_dask_local_cluster_gives_the_results_of_each_point_run_alone(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, **WORKER_ENV})
     alone = run_study(path, tmp_path / "alone", executor="serial", plots=False)
     assert alone.ran == []
-    ex = DaskExecutor(workers=1)
+    ex = DaskExecutor(workers=2)
     try:
         env = ex.client.run(lambda: os.environ.get("OPENBLAS_NUM_THREADS"))
-        assert set(env.values()) == {"1"}
+        assert list(env.values()) == ["1", "1"]
         dask = run_study(path, tmp_path / "dask", executor=ex, plots=False)
     finally:
         ex.close()
-    assert dask.counts["done"] == 2 and len(dask.ran) == 2
+    assert dask.counts["done"] == 4 and len(dask.ran) == 4
+    pids = {StudyStore(tmp_path / "dask", dask.study).record(k)["pid"] for k in dask.ran}
+    assert os.getpid() not in pids                   # every point ran in a worker process
     # Two runs of one case are equal only to the linear solver's tolerance: the direct solver
     # reuses its factors as CG preconditioner and refactorises by measured wall time
     # (fem/linear.py), so the iterates differ in the last digits from run to run; measured
