@@ -80,7 +80,12 @@ def cmd_materials(args) -> int:
                              f"a library material, one of: {', '.join(data)}")
         print(format_material(args.name, data[args.name]))
     else:
+        from .fatigue.constants import format_constant_sets
+
         print(format_library())
+        print("\nfatigue-law constant sets (thermofatigue/fatigue/constants.toml; units as the "
+              "source states them, converted on load)\n")
+        print(format_constant_sets())
     return 0
 
 
@@ -150,9 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--solder", default="sac305", help="solder (default sac305)")
     e.set_defaults(func=cmd_estimate)
 
-    m = sub.add_parser("materials", help="list the material library with sources",
-                       description="Print the material library: every value with its source "
-                                   "and verification status.")
+    m = sub.add_parser("materials", help="list the material library and fatigue constants",
+                       description="Print the material library and the fatigue-law constant "
+                                   "sets: every value with its source and verification status "
+                                   "([V] read in the source, [S] secondary, [C] computed, "
+                                   "[U] representative).")
     m.add_argument("name", nargs="?", help="one material (default: all)")
     m.set_defaults(func=cmd_materials)
 
