@@ -410,15 +410,7 @@ mesh = "plain.msh"
 kind = "plane_strain"
 order = 1
 [materials]
-die = "silicon"
-board = "fr4"
-"dielectric_*" = "polyimide"
-passivation = "polyimide"
-rdl = "copper"
-"ubm_*" = "copper"
-"pad_board_*" = "copper"
-solder_mask = "solder_mask"
-"joint_*" = "sac305"
+{materials}
 [boundary]
 sym_x = "symmetry"
 [load]
@@ -438,7 +430,9 @@ def test_cycling_run_on_a_plain_gmsh_mesh(built, models, tmp_path, capsys):
     from thermofatigue.resultio import load_result
 
     plain_mesh(built["slice2d"].path, str(tmp_path / "plain.msh"), "msh")
-    (tmp_path / "case.toml").write_text(CASE)
+    from test_cli import GOOD_MATERIALS
+
+    (tmp_path / "case.toml").write_text(CASE.format(materials=GOOD_MATERIALS))
     capsys.readouterr()
     code = main(["run", "-q", "--no-plots", str(tmp_path / "case.toml")])
     out, err = capsys.readouterr()
