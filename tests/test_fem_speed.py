@@ -4,6 +4,7 @@ import sys
 import warnings
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from thermofatigue.fem import linear
@@ -93,8 +94,6 @@ def test_single_precision_factors_precondition_cg_to_the_double_answer(monkeypat
     """Reused PARDISO factors in single precision: one back-substitution leaves a relative
     residual of single-precision size, CG on the matrix refines it to the asked tolerance
     (against SuperLU); stale factors of an earlier matrix still precondition it."""
-    import pytest
-
     pytest.importorskip("pypardiso")
     import scipy.sparse.linalg as spla
 
@@ -156,3 +155,51 @@ def test_node_block_reduction_map_equals_the_general_one():
     expected = (cs.T.T @ K @ cs.T).toarray()
     expected[cs.inactive, cs.inactive] = 1.0
     assert np.abs(reduced - expected).max() <= 1e-12 * np.abs(expected).max()
+
+
+
+def _slice_energy(control, tmp_path):
+    """Inelastic work density of cycle 1 in the die-side layer of the critical joint of the
+    2D example slice (cool-down from 217 C, JEDEC G), at the step control ``control``."""
+    from thermofatigue.case import parse_case, read_toml
+    from thermofatigue.casemodel import build_model
+    from thermofatigue.examples import example_path
+    from thermofatigue.fem.stepping import TimeStepper
+    from thermofatigue.loads import profile_from_spec
+
+    path = example_path("wlcsp_slice2d")
+    raw = read_toml(path)
+    raw["output"] = {"directory": str(tmp_path), "vtu": False}
+    model = build_model(parse_case(raw, source=str(path), base_dir=path.parent),
+                        mesh_directory=tmp_path)
+    profile = profile_from_spec({"preset": "JESD22-A104:G", "cycles": 1,
+                                 "stress_free_temperature": 217.0})
+    history = TimeStepper(EquilibriumSolver(model, tolerance=1e-4), profile, control).run()
+    joint = max(model.tagged.metadata["joints"], key=lambda j: j["dnp"])["id"]
+    (group,) = model.nonlinear_groups
+    layer = model.tagged.regions[f"joint_{joint}_die_layer"]
+    w = model.disc.weights[layer]
+    work = history.cycles[0].dissipated[group.pattern][np.searchsorted(group.elements, layer)]
+    return float(np.sum(work * w) / np.sum(w)), history.increments
+
+
+@pytest.mark.slow
+def test_local_error_control_brings_the_cycle_energy_towards_the_converged_value(tmp_path):
+    """Backward Euler's error in the critical joint's energy per cycle is first order in the
+    step (2D example slice): default steps, steps / 2 and / 4, and the embedded local-error
+    control at the default steps, against the Richardson value of the refined pair. Measured
+    (benchmarks/step_error.py --kind slice2d): default -2.5 %, controlled (1e-5) -0.8 %."""
+    from thermofatigue.fem.stepping import StepControl
+
+    energy = {}
+    for name, control in (("default", StepControl()),
+                          ("half", StepControl(max_dT=7.5, creep_tolerance=1e-3)),
+                          ("quarter", StepControl(max_dT=3.75, creep_tolerance=5e-4)),
+                          ("controlled", StepControl(error_tolerance=1e-5))):
+        energy[name] = _slice_energy(control, tmp_path / name)
+    converged = 2.0 * energy["quarter"][0] - energy["half"][0]
+    error = {k: abs(v[0] / converged - 1.0) for k, v in energy.items()}
+    assert error["quarter"] < error["half"] < error["default"]  # first order
+    assert 0.5 < error["half"] / error["default"] * 2.0 < 1.5
+    assert error["controlled"] < 0.5 * error["default"] and error["controlled"] < 0.01
+    assert energy["controlled"][1] > energy["default"][1]  # more increments where needed

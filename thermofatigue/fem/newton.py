@@ -19,10 +19,13 @@ other inelastic region) is nonlinear, so
 * elastic groups are linear in the strain: their internal force is ``K_lin u + f_lin(T_new)``,
   ``K_lin`` assembled once (temperature-dependent isotropic moduli: ``lambda(T) K_lambda +
   mu(T) K_mu``, both parts assembled once) and ``f_lin`` from once-assembled loads of unit
-  stresses; an iteration updates only the nonlinear groups, whose strain matrices ``B`` are
-  computed once and kept, and assembles their tangent only when a Newton step needs it (not at
-  the converged point), into the entries they touch, reduced by the constraints on those
-  entries alone (``T^T K_lin T`` once per increment);
+  stresses; under a uniform temperature ``K_lin`` is not even assembled per increment: it is
+  applied as ``K_const u`` plus the Lame parts on their own entries and its reduced tangent
+  refilled only on the rows those parts and the solder touch (:meth:`_linear_operator`,
+  octant default: 1.13x); an iteration updates only the nonlinear groups, whose strain
+  matrices ``B`` are computed once and kept, and assembles their tangent only when a Newton
+  step needs it (not at the converged point), into the entries they touch, reduced by the
+  constraints on those entries alone (``T^T K_lin T`` once per increment);
 * the linear solve condenses the elastic part onto the joint unknowns once
   (:mod:`.condensation`) when that is small enough (2D slices, small 3D models), and keeps the
   factors of the condensed matrix as a CG preconditioner across iterations; otherwise the

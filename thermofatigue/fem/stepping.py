@@ -10,6 +10,18 @@ Increments
   by ``0.8 creep_tolerance / dp`` (at most ``growth`` times longer), and an increment with
   ``dp > 2 creep_tolerance`` is rejected and redone shorter (backward Euler's error is of order
   ``dp``, so this bounds the local integration error);
+* optionally (``error_tolerance``) control backward Euler's local error in the inelastic
+  strain: on a straight piece of the profile, with ``r = dp / dt`` the mean rate of
+  equivalent inelastic strain of an increment at an integration point, the local error of the
+  increment ``n`` is estimated from the change of that rate since increment ``n - 1``,
+
+      e_n = dt_n^2 |r_n - r_(n-1)| / (dt_n + dt_(n-1))
+
+  (the leading term ``dt^2 / 2 d^2p/dt^2`` of backward Euler's local error, with the second
+  derivative from the two rates; Hairer & Wanner, Solving Ordinary Differential Equations II,
+  2nd ed., Springer 1996, Sec. IV.8, for the step-size rule); an increment with
+  ``max e > 2 error_tolerance`` is redone shorter and the next step is scaled by
+  ``0.9 sqrt(error_tolerance / max e)`` (the error is quadratic in the step);
 * start Newton from a linear extrapolation of the last increment when both lie on the same
   straight piece of the profile (the predictor saves about one iteration per increment);
 * are cut back by ``cutback`` when Newton fails, at most ``max_cutbacks`` times in a row; then
@@ -42,6 +54,9 @@ class StepControl:
     growth: float = 2.0
     cutback: float = 0.25
     first_dt: float = 30.0
+    # embedded estimate of backward Euler's local error in the inelastic strain (see the module
+    # docstring); None: not used
+    error_tolerance: float | None = None
 
     @classmethod
     def from_solver_table(cls, table: dict, source: str = "<case>") -> "StepControl":
@@ -108,6 +123,23 @@ class TimeStepper:
         self.stop = stop
         self.last_saved = None  # description of the last saved state (for failure reports)
 
+    @staticmethod
+    def _inelastic_increments(old, new) -> dict:
+        """Per group with inelastic strain: the increment of equivalent inelastic strain."""
+        return {key: st["equivalent_inelastic_strain"] - old[key]["equivalent_inelastic_strain"]
+                for key, st in new.items() if "equivalent_inelastic_strain" in st}
+
+    @staticmethod
+    def _local_error(dp_now, dt_now, dp_before, dt_before) -> float:
+        """Largest ``dt_n^2 |r_n - r_(n-1)| / (dt_n + dt_(n-1))`` over the points (module
+        docstring)."""
+        error = 0.0
+        for key, d in dp_now.items():
+            change = np.abs(d / dt_now - dp_before[key] / dt_before)
+            error = max(error, float(change.max(initial=0.0)) * dt_now**2
+                        / (dt_now + dt_before))
+        return error
+
     def _largest_inelastic_increment(self, old, new) -> float:
         dp = 0.0
         for key, st in new.items():
@@ -137,6 +169,7 @@ class TimeStepper:
         increments = 0
         clock = time.perf_counter()
         previous = None  # (u, dt, segment) of the last increment, for the predictor
+        rates = None     # (dp per group, dt, segment) of the last increment, for the estimate
 
         def current():
             k = int(np.searchsorted(bounds[:, 1], t, side="right"))
@@ -164,11 +197,23 @@ class TimeStepper:
                                               raise_on_failure=False, u_guess=guess)
                 dp = self._largest_inelastic_increment(state, step.state) if step.converged \
                     else np.inf
-                accurate = dp <= 2.0 * c.creep_tolerance or dt_try <= c.min_dt * 1.0001
+                error = None  # embedded local-error estimate (same straight piece only)
+                if step.converged and c.error_tolerance and rates is not None \
+                        and rates[2] == segment:
+                    increments_now = self._inelastic_increments(state, step.state)
+                    error = self._local_error(increments_now, t_new - t, rates[0], rates[1])
+                small = dt_try <= c.min_dt * 1.0001
+                accurate = (dp <= 2.0 * c.creep_tolerance
+                            and (error is None or error <= 2.0 * c.error_tolerance)) or small
                 if step.converged and accurate:
                     break
                 cutbacks += 1
-                dt_try = max(dt_try * c.cutback, c.min_dt)
+                if step.converged and error is not None and error > 2.0 * c.error_tolerance \
+                        and dp <= 2.0 * c.creep_tolerance:
+                    factor = max(c.cutback, 0.9 * np.sqrt(c.error_tolerance / error))
+                else:
+                    factor = c.cutback
+                dt_try = max(dt_try * factor, c.min_dt)
                 if cutbacks > c.max_cutbacks or (not step.converged and dt_try <= c.min_dt
                                                  and cutbacks > 1):
                     if self.on_failure:
@@ -185,8 +230,12 @@ class TimeStepper:
             record.linear_iterations += step.linear_iterations
             record.cutbacks += cutbacks
             previous = (u, t_new - t, segment)
+            if c.error_tolerance:
+                rates = (self._inelastic_increments(state, step.state), t_new - t, segment)
             u, state, t, T = step.u, step.state, t_new, T_new
             growth = c.growth if dp <= 0 else min(c.growth, 0.8 * c.creep_tolerance / dp)
+            if error is not None and error > 0.0:
+                growth = min(growth, 0.9 * np.sqrt(c.error_tolerance / error))
             dt = min(max(dt_try * max(growth, 0.25), c.min_dt), c.max_dt)
             if self.on_increment:
                 self.on_increment(t, T, u, state)
