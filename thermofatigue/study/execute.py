@@ -143,7 +143,8 @@ class DaskExecutor:
             from distributed import Client, LocalCluster
         except ImportError:
             raise InputError(source, "--workers", workers,
-                             "dask.distributed installed (pip install 'thermofatigue[dask]'), "
+                             "dask.distributed installed (a dependency of thermofatigue: pip install "
+                             "dask distributed), "
                              "or --workers 0 to run the points one by one without Dask") from None
         self.cluster = None
         if scheduler:
