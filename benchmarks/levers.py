@@ -19,7 +19,8 @@ Levers (``--lever``, all by default):
 * ``unassembled``: the elastic part under a uniform temperature applied as ``K_const u`` plus
   the Lame parts of the temperature-dependent layers, its reduced tangent refilled only on
   the rows those layers and the solder touch (``EquilibriumSolver.unassembled_linear_part``);
-  off: assembled, copied and reduced at every increment.
+  off: assembled, copied and reduced at every increment. Also timed alone, per increment
+  (:func:`elastic_part_overhead`), where the noise of the other jobs matters less.
 * ``single``: reused PARDISO factors (the CG preconditioner of the Newton solves) in single
   precision (``DirectSolver.single_precision_preconditioner``); off: double precision.
 """
@@ -102,6 +103,50 @@ def timed_window(model, case, warmup: int, increments: int):
     return b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3], b[4]
 
 
+def elastic_part_overhead(model, temperatures=tuple(217.0 - 7.3 * k for k in range(1, 12))):
+    """CPU seconds per increment of the elastic part's handling, unassembled (on) against
+    assembled (off): the linear part at a new uniform temperature, the reduced tangent with
+    the solder's part (one elastic-like solder tangent), two residual evaluations of the
+    elastic part. Alternately, twice each; no linear solve, no constitutive update."""
+    from thermofatigue.fem.newton import EquilibriumSolver
+
+    n_q = model.disc.n_quadrature
+    u = np.random.default_rng(0).normal(size=model.disc.n_dofs) * 1e-4
+    seconds = {True: [], False: []}
+    for on in (True, False, True, False):
+        EquilibriumSolver.unassembled_linear_part = on
+        solver = EquilibriumSolver(model, tolerance=NEWTON_TOLERANCE)
+        tangents = [(g, np.broadcast_to(np.eye(6) * 1e4, (g.elements.size, n_q, 6, 6)))
+                    for g in model.nonlinear_groups]
+
+        def increment(T):
+            operator = solver._linear_operator(T)
+            if operator is None:  # the assembled path, as solve_increment takes it
+                data, f = solver.linear_part(model.temperature_at_quadrature(T), T)
+                K = model.assembler.csr(data)
+                apply = K.__matmul__
+                reduced = solver._reduce_linear_part(K, T)
+                work = reduced.copy()
+                for g, D in tangents:
+                    inverse, size, rows, P_sub = solver._subset_reduction(g, K)
+                    work[rows] = reduced[rows]
+                    work[rows] += P_sub @ model.assembler.subset_matrix_data(
+                        D, g.elements, inverse, size, solver._strain_matrix(g))
+            else:
+                K, apply, f = operator
+                solver._operator_tangent(tangents, K, T)
+            for _ in range(2):
+                apply(u) + f
+
+        increment(230.0)  # one-off set-up outside the timing
+        start = time.process_time()
+        for T in temperatures:
+            increment(T)
+        seconds[on].append((time.process_time() - start) / len(temperatures))
+    EquilibriumSolver.unassembled_linear_part = True
+    return min(seconds[True]), min(seconds[False])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lever", action="append", choices=sorted(LEVERS))
@@ -120,6 +165,10 @@ def main():
               f"{model.constraints.n_reduced} unknowns (model built in "
               f"{time.perf_counter() - start:.1f} s); timed: increments {args.warmup + 1}.."
               f"{args.warmup + args.increments}, best of {args.rounds}")
+        if "unassembled" in (args.lever or LEVERS):
+            on, off = elastic_part_overhead(model)
+            print(f"  unassembled: elastic part per increment {1e3 * on:.0f} ms CPU against "
+                  f"{1e3 * off:.0f} ms assembled ({off / on:.2f}x)")
         for name in args.lever or sorted(LEVERS):
             switch = LEVERS[name]
             best, reference = {}, None
@@ -135,12 +184,14 @@ def main():
             for on in (True, False):
                 wall, cpu, iterations, factorizations, u = best[on]
                 diff = np.abs(u - reference).max() / np.abs(reference).max()
-                print(f"  {name:12s} {'on ' if on else 'off'}: {wall:7.2f} s wall {cpu:7.2f} s CPU  "
+                state = "on " if on else "off"
+                print(f"  {name:12s} {state}: {wall:7.2f} s wall {cpu:7.2f} s CPU  "
                       f"{iterations:3d} Newton iterations  {factorizations:2d} factorizations  "
                       f"max |du| {diff:.1e}")
             print(f"  {name:12s} gain: {best[False][0] / best[True][0]:.2f}x wall, "
-                  f"{best[False][1] / best[True][1]:.2f}x CPU ({best[False][0] - best[True][0]:+.2f} s "
-                  f"wall over {args.increments} increments)")
+                  f"{best[False][1] / best[True][1]:.2f}x CPU "
+                  f"({best[False][0] - best[True][0]:+.2f} s wall over {args.increments} "
+                  f"increments)")
 
 
 if __name__ == "__main__":
