@@ -82,7 +82,7 @@ def lever_ratio(case, increments=None):
     """Wall time of the same increments with and without the lever."""
     times = {}
     for lever in (True, False):
-        model = build_model(case, mesh_directory=Path(case.base_dir))
+        model = build_model(case, mesh_directory=Path(case.output_directory) / "mesh")
         solver = EquilibriumSolver(model, linear=case.solver["linear"], reuse=lever,
                                    tolerance=NEWTON_TOLERANCE)
         load = dict(case.profile)
