@@ -27,7 +27,7 @@ STUDY = """
 title = "benchmark: die thickness x pitch, 2D slice"
 [base]
 example = "wlcsp_slice2d"
-set = {{ "load.cycles" = {cycles}, "load.dwell" = 60, "model.order" = 1, "output.vtu" = false }}
+set = {{ "load.cycles" = {cycles}, "load.dwell" = {dwell}, "model.order" = {order}, "output.vtu" = false }}
 [parameters]
 "geometry.die.thickness" = {thickness}
 "geometry.array.pitch" = {pitch}
@@ -55,13 +55,16 @@ def main() -> None:
     ap.add_argument("--thickness", type=int, default=4, help="die thickness levels")
     ap.add_argument("--pitch", type=int, default=4, help="pitch levels")
     ap.add_argument("--cycles", type=int, default=1)
+    ap.add_argument("--order", type=int, default=1, choices=(1, 2),
+                    help="element order (2: the slice example as it ships)")
+    ap.add_argument("--dwell", type=float, default=60.0, help="dwell at each extreme (s)")
     args = ap.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         path = tmp / "study.toml"
         path.write_text(STUDY.format(
-            cycles=args.cycles,
+            cycles=args.cycles, dwell=args.dwell, order=args.order,
             thickness=[round(float(t), 3) for t in np.linspace(0.1, 0.7, args.thickness)],
             pitch=[round(float(p), 3) for p in np.linspace(0.35, 0.45, args.pitch)]))
         study = load_study(path)
