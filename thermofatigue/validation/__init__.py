@@ -14,6 +14,7 @@ module per family of case types:
 * :mod:`.steady_creep`       Norton and Garofalo creep rate under constant stress
 * :mod:`.plasticity`         J2 plasticity with linear hardening, uniaxial
 * :mod:`.interface_shear`    shear-lag interfacial shear stress of a bonded strip
+* :mod:`.fatigue_laws`       fatigue laws against their sources' worked examples
 
 :func:`run_validation` runs cases and returns :class:`ValidationOutcome` rows (it prints
 nothing); :func:`format_table` and :func:`write_report` present them.
