@@ -20,6 +20,7 @@ from __future__ import annotations
 import tempfile
 
 from ..case import parse_case, read_toml
+from ..errors import InputError
 from ..examples import example_path
 from .registry import Measurement, case_type
 
@@ -56,8 +57,13 @@ def answer_convergence_case(spec: dict, level: dict, progress=None) -> list[Meas
     the number of levels whose critical joint or interface differs from the finest level's,
     and the relative change of ``dW`` and of the Darveaux life between the two finest."""
     inputs = spec["inputs"]
+    sizes = level["joint_sizes"]
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(s, list) and len(s) == 2 for s in sizes)):
+        raise InputError(spec["path"], "levels.joint_sizes", sizes,
+                         "two or more [joint_size, corner_joint_size] pairs (mm), coarse to fine")
     rows = []
-    for joint_size, corner in level["joint_sizes"]:
+    for joint_size, corner in sizes:
         rows.append(critical_at(inputs["example"], float(joint_size), float(corner),
                                 int(inputs["cycles"]), inputs["solver"]))
         if progress:
@@ -67,11 +73,11 @@ def answer_convergence_case(spec: dict, level: dict, progress=None) -> list[Meas
     finest, previous = rows[-1], rows[-2]
     moved = sum((r["joint"], r["interface"]) != (finest["joint"], finest["interface"])
                 for r in rows)
-    sizes = f"{level['joint_sizes'][-2][0]:g} -> {level['joint_sizes'][-1][0]:g} mm"
+    pair = f"{sizes[-2][0]:g} -> {sizes[-1][0]:g} mm"
     return [Measurement(f"levels whose critical joint/interface differ from the finest "
                         f"(joint {finest['joint']}, {finest['interface']})", moved, 0.0,
                         "critical_joint"),
-            Measurement(f"relative change of critical dW, joint size {sizes}",
+            Measurement(f"relative change of critical dW, joint size {pair}",
                         (finest["dW"] - previous["dW"]) / previous["dW"], 0.0, "dW_change"),
-            Measurement(f"relative change of Darveaux life, joint size {sizes}",
+            Measurement(f"relative change of Darveaux life, joint size {pair}",
                         (finest["N"] - previous["N"]) / previous["N"], 0.0, "life_change")]
