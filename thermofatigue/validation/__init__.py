@@ -15,6 +15,7 @@ module per family of case types:
 * :mod:`.plasticity`         J2 plasticity with linear hardening, uniaxial
 * :mod:`.interface_shear`    shear-lag interfacial shear stress of a bonded strip
 * :mod:`.fatigue_laws`       fatigue laws against their sources' worked examples
+* :mod:`.answer_convergence`  the 2D slice's critical ΔW and life under joint mesh refinement
 
 :func:`run_validation` runs cases and returns :class:`ValidationOutcome` rows (it prints
 nothing); :func:`format_table` and :func:`write_report` present them.
