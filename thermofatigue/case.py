@@ -311,7 +311,7 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     if analysis == "cycling":
         from .life import check_constants
 
-        check_constants(fatigue, fatigue.solder or _joint_solder(materials, geometry), source)
+        check_constants(fatigue, fatigue.solder or _case_solder(materials, geometry), source)
 
     return Case(source=source, title=str(title), kind=kind, mesh=mesh_path, geometry=geometry,
                 geometry_kind=geometry_kind, order=order, region_names=region_names,
@@ -324,20 +324,28 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                 fatigue=fatigue, write_plots=write_plots, force=force)
 
 
-def _joint_solder(materials: list, geometry) -> str | None:
-    """The library name of the joints' solder as the case gives it ([materials] entry matching
-    ``joint_1``, or the geometry builders' default), or None (an inline material)."""
+def joint_solder(materials: list, joint_region: str = "joint_1") -> str | None:
+    """The library name of the joints' solder: the [materials] entry for ``joint_region``
+    (an exact name wins over a pattern, as for the model), or None for an inline material."""
     from fnmatch import fnmatchcase
 
-    for entry in materials:
-        if entry.pattern.startswith("joint") and fnmatchcase("joint_1", entry.pattern):
-            spec = entry.spec
-            return spec if isinstance(spec, str) else spec.get("base")
+    exact = [e for e in materials if e.pattern == joint_region]
+    matching = exact or [e for e in materials if fnmatchcase(joint_region, e.pattern)]
+    if not matching:
+        return None
+    spec = matching[0].spec
+    if isinstance(spec, dict):
+        spec = spec.get("material") or spec.get("base")
+    return spec if isinstance(spec, str) else None
+
+
+def _case_solder(materials: list, geometry) -> str | None:
+    """The joints' solder as the case gives it, or the geometry builders' default."""
     if geometry is not None and not materials:
         from .geometry.regions import DEFAULT_REGION_MATERIALS
 
         return DEFAULT_REGION_MATERIALS["joint_*"]
-    return None
+    return joint_solder(materials)
 
 
 def _did_you_mean(name, options) -> str:

@@ -75,20 +75,11 @@ def build_model(case: Case, tagged: TaggedMesh | None = None,
 
 def solder_name(case: Case, tagged: TaggedMesh) -> str | None:
     """The library name of the joints' solder (for its fatigue constants), if it has one."""
-    from fnmatch import fnmatchcase
+    from .case import joint_solder
 
     entries, _ = resolved_materials_and_boundary(case, tagged)
     joints = sorted(r for r in tagged.regions if r.startswith("joint_"))
-    if not joints:
-        return None
-    exact = [e for e in entries if e.pattern == joints[0]]
-    matching = exact or [e for e in entries if fnmatchcase(joints[0], e.pattern)]
-    if not matching:
-        return None
-    spec = matching[0].spec
-    if isinstance(spec, dict):
-        spec = spec.get("material") or spec.get("base")
-    return spec if isinstance(spec, str) else None
+    return joint_solder(entries, joints[0]) if joints else None
 
 
 def material_status(case: Case, tagged: TaggedMesh) -> dict:

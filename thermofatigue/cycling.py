@@ -30,6 +30,7 @@ from .casemodel import (build_model, material_status, resolved_materials_and_bou
                         solder_name)
 from .errors import ConvergenceError
 from .fem.newton import EquilibriumSolver
+from .fatigue.stabilise import relative_changes
 from .fem.stepping import StepControl, TimeStepper
 from .io import atomic_path, element_average, voigt_to_paraview, vtu_cells
 from .joints import find_joints
@@ -330,7 +331,7 @@ def critical_change(averages: JointAverages, cycles) -> float:
     if not np.any(np.isfinite(now)):
         return np.inf
     i = int(np.nanargmax(now))
-    return float(abs(now[i] - before[i]) / abs(before[i])) if before[i] else np.inf
+    return float(relative_changes([before[i], now[i]])[0])
 
 
 class _Recorder:
@@ -359,7 +360,7 @@ class _Recorder:
 
     def joint_table(self, joints, averages: JointAverages, cycles) -> JointTable:
         """The :class:`JointTable` of every joint and cycle."""
-        n = self.n
+        n = self.n  # joints
         blocks = []
         previous = None
         for c in cycles:
@@ -369,7 +370,7 @@ class _Recorder:
             hot = self.extremes.get((k, "hot"), (None, nan, nan, None))
             cold = self.extremes.get((k, "cold"), (None, nan, nan, None))
             change = nan if previous is None else \
-                np.abs(en["W_interface"] - previous) / np.abs(previous)
+                relative_changes([previous, en["W_interface"]])[0]
             previous = en["W_interface"]
             blocks.append({
                 "joint": [j.id for j in joints], "cycle": np.full(n, k),
