@@ -11,9 +11,10 @@ import copy
 import pytest
 
 from thermofatigue.errors import InputError
+from thermofatigue.geometry.spec import load_spec
 from thermofatigue.validation import load_validation_case, run_case, run_validation
 from thermofatigue.validation.published import (comparison, input_measurements, merged,
-                                                variant_geometry)
+                                                study_case, variant_geometry)
 from thermofatigue.validation.registry import judge
 
 PUBLISHED = ("published_wlcsp_die_thickness", "published_wlcsp_board_thickness")
@@ -90,6 +91,32 @@ def test_direction_comparison_is_an_indicator_of_the_published_side():
     m = comparison(spec, rows)
     assert m.computed == 0.0 and not judge(spec, m, "full").passed
     assert "1.05" in m.quantity                                # our ratio is printed
+
+
+def test_a_direction_needs_a_change_beyond_the_numerical_resolution():
+    spec = load_validation_case("published_wlcsp_board_thickness")
+    resolution = spec["inputs"]["compare"]["resolution"]
+    rows = {"thin": {"dW_interface": 1.0 - 0.4 * resolution}, "thick": {"dW_interface": 1.0}}
+    assert comparison(spec, rows).computed == 0.0            # within the noise: no change
+    rows["thin"]["dW_interface"] = 1.0 - 2.0 * resolution
+    assert comparison(spec, rows).computed == 1.0
+    spec = copy.deepcopy(spec)
+    spec["inputs"]["compare"]["resolution"] = -0.01
+    with pytest.raises(InputError, match="resolution"):
+        comparison(spec, rows)
+
+
+def test_board_case_solves_both_designs_on_the_build_up_board(tmp_path):
+    spec = load_validation_case("published_wlcsp_board_thickness")
+    level = spec["levels"]["full"]
+    for name, thickness in (("thin", 0.8), ("thick", 1.6)):
+        case = study_case(spec, name, level, str(tmp_path / name))
+        materials = {entry.pattern: entry.spec for entry in case.materials}
+        assert materials["board_buildup"] == "solder_mask" and materials["board_core"] == "fr4"
+        board = load_spec(case.geometry).board
+        assert board.thickness == thickness
+        assert [layer.name for layer in board.layers] == ["buildup", "core"]
+        assert case.geometry_kind == "octant"
 
 
 @pytest.mark.parametrize("edit, field", [

@@ -21,8 +21,10 @@ with where each was read). The case type
                  R. Darveaux, Proc. 50th ECTC, 2000, pp. 1048-1058); the target is the
                  published ratio, within the tolerance the case justifies from the paper;
   ``direction``  a paper that states only the sign of the change: ours = 1 if
-                 Q(numerator) / Q(denominator) lies on the published side of 1, else 0; target
-                 1 (the ratio itself is printed in the quantity's name).
+                 Q(numerator) / Q(denominator) lies on the published side of 1 by more than
+                 the case's ``resolution`` (the numerical error of our ratio: a change smaller
+                 than that is no change), else 0; target 1 (the ratio itself is printed in the
+                 quantity's name).
 
 Pass or fail is decided by the registry from the case's tolerance; where ours differs beyond
 it, the case README says by how much and why (never a wider tolerance).
@@ -40,8 +42,9 @@ from ..examples import example_path
 from ..geometry.spec import load_spec
 from .registry import Measurement, case_type
 
-#: side of 1 on which the published ratio lies -> test on our ratio
-DIRECTIONS = {"below_one": lambda r: r < 1.0, "above_one": lambda r: r > 1.0}
+#: side of 1 on which the published ratio lies -> test on our ratio, beyond a resolution
+DIRECTIONS = {"below_one": lambda r, resolution: r < 1.0 - resolution,
+              "above_one": lambda r, resolution: r > 1.0 + resolution}
 QUANTITIES = {"life": ("N_darveaux", "Darveaux life"),
               "dW": ("dW_interface", "critical-interface dW")}
 
@@ -129,7 +132,8 @@ def input_measurements(spec: dict) -> list[Measurement]:
 
 def study_case(spec: dict, name: str, level: dict, outdir: str):
     """The packaged default case (SAC305 with Anand, JEDEC G, cooled from 217 C) with the
-    geometry of design ``name``, the level's model kind and cycle count."""
+    geometry of design ``name``, the level's model kind and cycle count, and the case's
+    ``[inputs.materials]`` (every region's material, as in a case file) if it gives one."""
     default = example_path("default")
     raw = read_toml(default)
     raw["model"]["geometry"] = variant_geometry(spec, name)
@@ -137,6 +141,8 @@ def study_case(spec: dict, name: str, level: dict, outdir: str):
     raw["model"]["geometry_kind"] = kind
     if kind == "slice2d":
         raw["model"]["kind"] = "generalized_plane_strain"
+    if "materials" in spec["inputs"]:                     # a full [materials] table
+        raw["materials"] = copy.deepcopy(spec["inputs"]["materials"])
     raw["load"]["cycles"] = int(level["cycles"])
     raw["title"] = f"{spec['name']}: {name}"
     raw["output"] = {"directory": outdir, "vtu": False, "plots": False}
@@ -173,8 +179,14 @@ def comparison(spec: dict, rows: dict) -> Measurement:
         side = published.get("direction")
         if side not in DIRECTIONS:
             raise InputError(path, "published.direction", side, f"one of {list(DIRECTIONS)}")
-        return Measurement(f"{name} {side.replace('_', ' ')}? (ours {ratio:.4g}; 1 = yes)",
-                           float(DIRECTIONS[side](ratio)), 1.0, "published_direction")
+        resolution = compare.get("resolution")
+        if not isinstance(resolution, (int, float)) or not 0 <= resolution < 1:
+            raise InputError(path, "inputs.compare.resolution", resolution,
+                             "the numerical resolution of our ratio, 0 <= resolution < 1")
+        return Measurement(f"{name} {side.replace('_', ' ')} by more than {resolution:g}? "
+                           f"(ours {ratio:.4g}; 1 = yes)",
+                           float(DIRECTIONS[side](ratio, resolution)), 1.0,
+                           "published_direction")
     raise InputError(path, "inputs.compare.kind", compare.get("kind"),
                      "'ratio' or 'direction'")
 
