@@ -1,0 +1,266 @@
+"""Every example in the documentation runs (issue 13, item 4: "every example in them runs as a
+test").
+
+For each page ``docs/*.md``, its fenced blocks run in page order, in one fresh working
+directory per page (with ``meshes/``, ``examples/`` and ``thermofatigue/`` of the repository
+linked in, so that relative paths read as on the page), sharing one Python namespace per page
+as a reader typing them in one session would:
+
+* ``python``: executed;
+* ``toml``: read as TOML, then by the loader the page's text implies: a block whose first line
+  names a file (``# own_mesh.toml``) is written to that file and, when it is a case, read by
+  :func:`thermofatigue.load_case` and checked by :func:`thermofatigue.preflight.preflight`
+  (names against the mesh or geometry, materials, bounds); a study file (``[base]``) by
+  :func:`thermofatigue.study.spec.parse_study` and expanded into its checked design points;
+  any other case fragment (``[load]``, ``[materials]``, ``[fatigue]``) is merged into the
+  built-in default case and checked by :func:`thermofatigue.case.parse_case` and the
+  materials check;
+* ``json``: parsed.
+
+A block opened by the comment ``# docs-test: not run (<reason>)`` is deliberately not run (the
+reason is on the page, in the comment); ``# docs-test: slow (<reason>)`` runs only with
+``pytest -m slow``. Unlabelled blocks (shell commands, program output) are text; the program
+output quoted in docs/quickstart.md is compared with a fresh run of the command it quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+LINKED = ("meshes", "examples", "thermofatigue")
+CASE_SECTIONS = {"model", "materials", "boundary", "load", "fatigue", "solver", "output",
+                 "title", "force", "analysis"}
+FENCE = re.compile(r"^```([^\s`]*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
+MARKER = re.compile(r"^#\s*docs-test:\s*(not run|slow)\b(.*)$")
+FILE_LINE = re.compile(r"^#\s*([\w.-]+\.toml)\s*$")
+
+if not DOCS.is_dir():
+    pytest.skip("docs/ not present (installed package)", allow_module_level=True)
+
+
+class Block:
+    def __init__(self, page: Path, language: str, code: str, line: int):
+        self.page, self.language, self.code, self.line = page, language, code, line
+        first = code.lstrip().splitlines()[0].strip() if code.strip() else ""
+        marker = MARKER.match(first)
+        self.mode = marker.group(1) if marker else "run"
+        self.reason = marker.group(2).strip(" ()") if marker else ""
+        file_name = FILE_LINE.match(first)
+        self.file_name = file_name.group(1) if file_name else None
+
+    @property
+    def where(self) -> str:
+        return f"docs/{self.page.name}:{self.line}"
+
+
+def blocks_of(page: Path) -> list[Block]:
+    text = page.read_text(encoding="utf-8")
+    return [Block(page, m.group(1).lower(), m.group(2), text.count("\n", 0, m.start()) + 1)
+            for m in FENCE.finditer(text)
+            if m.group(1).lower() in ("python", "toml", "json")]
+
+
+PAGES = sorted(p for p in DOCS.glob("*.md") if blocks_of(p))
+SLOW_PAGES = [p for p in PAGES if any(b.mode == "slow" for b in blocks_of(p))]
+
+
+def default_case_raw() -> dict:
+    from thermofatigue.case import default_case_path, read_toml
+
+    return read_toml(default_case_path())
+
+
+def check_toml(block: Block, workdir: Path) -> None:
+    from thermofatigue.case import load_case, merge, parse_case
+    from thermofatigue.preflight import check_materials, preflight
+
+    raw = tomllib.loads(block.code)
+    if block.file_name:
+        path = workdir / block.file_name
+        path.write_text(block.code, encoding="utf-8")
+        if set(raw) <= CASE_SECTIONS and "model" in raw:
+            preflight(load_case(path))
+            return
+    if "base" in raw:
+        from thermofatigue.study.spec import expand, parse_study
+
+        study = parse_study(raw, source=block.where, base_dir=workdir)
+        points = expand(study)
+        assert points and not [p for p in points if getattr(p, "error", None)], block.where
+        return
+    unknown = set(raw) - CASE_SECTIONS
+    assert not unknown, f"{block.where}: not a case or study table: {sorted(unknown)}"
+    case = parse_case(merge(default_case_raw(), raw), source=block.where,
+                      base_dir=default_case_path_dir(), output_base=workdir)
+    check_materials(case, set())
+
+
+def default_case_path_dir() -> Path:
+    from thermofatigue.case import default_case_path
+
+    return default_case_path().parent
+
+
+def run_page(page: Path, workdir: Path, monkeypatch, include_slow: bool) -> int:
+    for name in LINKED:
+        (workdir / name).symlink_to(ROOT / name, target_is_directory=True)
+    monkeypatch.chdir(workdir)
+    namespace = {"__name__": "__docs_example__"}
+    ran = 0
+    for block in blocks_of(page):
+        if block.mode == "not run" or (block.mode == "slow" and not include_slow):
+            continue
+        try:
+            if block.language == "python":
+                exec(compile(block.code, block.where, "exec"), namespace)
+            elif block.language == "toml":
+                check_toml(block, workdir)
+            else:
+                json.loads(block.code)
+        except Exception as exc:  # name the block, keep the traceback
+            raise AssertionError(f"{block.where} ({block.language} example) failed: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        ran += 1
+    return ran
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_examples_of_the_page_run(page, tmp_path, monkeypatch):
+    run_page(page, tmp_path, monkeypatch, include_slow=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", SLOW_PAGES, ids=lambda p: p.name)
+def test_examples_of_the_page_run_with_the_slow_ones(page, tmp_path, monkeypatch):
+    run_page(page, tmp_path, monkeypatch, include_slow=True)
+
+
+def test_every_block_that_is_not_run_says_why():
+    for page in PAGES:
+        for block in blocks_of(page):
+            if block.mode != "run":
+                assert len(block.reason) >= 10, f"{block.where}: give the reason in the marker"
+
+
+def test_the_marker_grammar_is_what_the_pages_use():
+    """A misspelt marker would silently run (or fail) a block: every ``docs-test`` comment in a
+    page must parse."""
+    for page in DOCS.glob("*.md"):
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if "docs-test" in line and not line.lstrip().startswith("<!--"):
+                assert MARKER.match(line.strip()), f"docs/{page.name}:{number}: {line.strip()}"
+
+
+# ------------------------------------------------------------------------------------------
+# program output quoted on the pages
+# ------------------------------------------------------------------------------------------
+QUOTED = re.compile(r'<!-- docs-test: output of "([^"]+)"([^>]*)-->\s*\n```text\n(.*?)^```',
+                    re.S | re.M)
+NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def quoted_outputs():
+    page = DOCS / "quickstart.md"
+    return [(m.group(1), "slow" in m.group(2), m.group(3))
+            for m in QUOTED.finditer(page.read_text(encoding="utf-8"))]
+
+
+def _half_unit(token: str) -> float:
+    """Half a unit in the last printed digit of a number as it is written."""
+    mantissa, _, exponent = token.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 0.5 * 10.0 ** (-decimals) * 10.0 ** int(exponent or 0)
+
+
+def same_output(quoted: str, printed: str, workdir: Path) -> list[str]:
+    """Line-by-line differences: words must match exactly, numbers within 2 % plus half a unit
+    of their last printed digit (identical runs agree to about 1e-3; the solver is not
+    bit-for-bit repeatable, docs/architecture.md, "Determinism")."""
+    quoted_lines = quoted.replace("<current directory>", str(workdir)).rstrip().splitlines()
+    printed_lines = printed.rstrip().splitlines()
+    problems = []
+    if len(quoted_lines) != len(printed_lines):
+        problems.append(f"{len(quoted_lines)} lines quoted, {len(printed_lines)} printed")
+    for q, p in zip(quoted_lines, printed_lines):
+        if NUMBER.sub("#", q).split() != NUMBER.sub("#", p).split():
+            problems.append(f"quoted:  {q}\nprinted: {p}")
+            continue
+        for a, b in zip(NUMBER.findall(q), NUMBER.findall(p)):
+            if abs(float(a) - float(b)) > 0.02 * abs(float(a)) + _half_unit(a):
+                problems.append(f"{a} quoted, {b} printed in: {p}")
+    return problems
+
+
+def _check_quoted(command: str, quoted: str, workdir: Path) -> None:
+    argv = shlex.split(command)
+    assert argv[0] == "thermofatigue"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "thermofatigue", *argv[1:]], cwd=workdir,
+                          capture_output=True, text=True, env=env, timeout=1200)
+    assert done.returncode == 0, done.stderr[-2000:]
+    problems = same_output(quoted, done.stdout, workdir.resolve())
+    assert not problems, (f'docs/quickstart.md quotes "{command}" differently from what it '
+                          "prints now (re-run it and update the page):\n" + "\n".join(problems))
+
+
+FAST_OUTPUTS = [(c, q) for c, slow, q in quoted_outputs() if not slow]
+SLOW_OUTPUTS = [(c, q) for c, slow, q in quoted_outputs() if slow]
+
+
+def test_quickstart_quotes_both_runs():
+    assert len(FAST_OUTPUTS) >= 1 and len(SLOW_OUTPUTS) >= 1
+
+
+@pytest.mark.parametrize("command, quoted", FAST_OUTPUTS, ids=[c for c, _ in FAST_OUTPUTS])
+def test_quoted_output_is_what_the_command_prints(command, quoted, tmp_path):
+    _check_quoted(command, quoted, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command, quoted", SLOW_OUTPUTS, ids=[c for c, _ in SLOW_OUTPUTS])
+def test_quoted_output_of_the_long_runs(command, quoted, tmp_path):
+    _check_quoted(command, quoted, tmp_path)
+
+
+def test_the_comparison_catches_a_changed_number():
+    quoted = "critical joint: 15 (dnp 0.849 mm) darveaux 3.23e+04\nresults: <current directory>/r"
+    here = Path("/x")
+    assert not same_output(quoted, "critical joint: 15 (dnp 0.849 mm) darveaux 3.24e+04\n"
+                                   "results: /x/r", here)
+    assert same_output(quoted, "critical joint: 15 (dnp 0.849 mm) darveaux 3.9e+04\n"
+                               "results: /x/r", here)
+    assert same_output(quoted, "critical joint: 11 (dnp 0.632 mm) darveaux 3.23e+04\n"
+                               "results: /x/r", here)
+    assert same_output(quoted, "critical joint: 15 (dnp 0.849 mm) syed 3.23e+04\n"
+                               "results: /x/r", here)
+
+
+# ------------------------------------------------------------------------------------------
+# tables that restate code
+# ------------------------------------------------------------------------------------------
+def test_outputs_page_lists_the_declared_columns():
+    from thermofatigue import results
+
+    text = (DOCS / "outputs.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^### `[\w.]+` \(`(\w+)`\)\n(.*?)(?=^#|\Z)", text, re.S | re.M)
+    assert {name for name, _ in sections} == {"JointTable", "LifeTable", "HysteresisTable",
+                                              "WarpageTable"}
+    for name, body in sections:
+        listed = re.findall(r"^\| `(\w+)` \|", body, re.M)
+        declared = [c.name for c in getattr(results, name).COLUMNS]
+        assert listed == declared, f"docs/outputs.md, {name}: {listed} != {declared}"
