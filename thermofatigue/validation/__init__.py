@@ -27,6 +27,7 @@ from . import anand_closed_form, bimetal, free_expansion, plasticity, steady_cre
 from . import interface_shear, thermal_strain  # noqa: F401
 from . import fatigue_laws  # noqa: F401
 from . import answer_convergence  # noqa: F401
+from . import cross_solver  # noqa: F401  (CalculiX cross-solver cases)
 from . import published  # noqa: F401
 from .bimetal import BimetalResult, bilayer_mesh, run_bimetal, timoshenko_curvature
 from .registry import CASE_TYPES, Measurement, ValidationOutcome, case_type
