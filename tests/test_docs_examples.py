@@ -264,3 +264,24 @@ def test_outputs_page_lists_the_declared_columns():
         listed = re.findall(r"^\| `(\w+)` \|", body, re.M)
         declared = [c.name for c in getattr(results, name).COLUMNS]
         assert listed == declared, f"docs/outputs.md, {name}: {listed} != {declared}"
+
+
+def test_case_file_page_names_every_key_the_case_reader_accepts():
+    """docs/case-file.md is the reference of every key (issue 13, item 4): each table and key
+    that :mod:`thermofatigue.case` and :mod:`thermofatigue.life` accept is named on it."""
+    from thermofatigue.case import SECTIONS
+    from thermofatigue.life import FATIGUE_KEYS, FIELD_KEYS
+
+    text = (DOCS / "case-file.md").read_text(encoding="utf-8")
+    prose = FENCE.sub("", text)
+    code = [m.group(2) for m in FENCE.finditer(text)] + re.findall(r"`([^`\n]+)`", prose)
+    named = {word for span in code for word in re.findall(r"[A-Za-z_]\w*", span)}
+    missing = [f"[{section}]" if keys is not None or section in ("materials", "boundary",
+                                                                   "fatigue") else section
+               for section, keys in SECTIONS.items() if section not in named]
+    missing += [f"{section}.{key}" for section, keys in SECTIONS.items()
+                for key in sorted(keys or ()) if key not in named]
+    missing += [f"fatigue.{key}" for key in sorted(FATIGUE_KEYS) if key not in named]
+    missing += [f"fatigue.field.{key}" for key in sorted(FIELD_KEYS | {"dwell"})
+                if key not in named]
+    assert not missing, f"docs/case-file.md does not name: {missing}"
