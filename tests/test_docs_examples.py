@@ -25,6 +25,7 @@ output quoted in docs/quickstart.md is compared with a fresh run of the command 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -285,3 +286,57 @@ def test_case_file_page_names_every_key_the_case_reader_accepts():
     missing += [f"fatigue.field.{key}" for key in sorted(FIELD_KEYS | {"dwell"})
                 if key not in named]
     assert not missing, f"docs/case-file.md does not name: {missing}"
+
+
+# ------------------------------------------------------------------------------------------
+# command lines on the pages
+# ------------------------------------------------------------------------------------------
+def command_lines():
+    """Every ``thermofatigue ...`` command in a code block, an indented block or an inline code
+    span of a page (line continuations joined, comments dropped); usage synopses with
+    ``[options]`` or ``...`` left out."""
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text(encoding="utf-8").replace("\\\n", " ")
+        for number, line in enumerate(text.splitlines(), 1):
+            stripped = line.strip()
+            if not stripped.startswith("thermofatigue ") or "[" in stripped.split("#")[0]:
+                continue
+            if not (line.startswith("    ") or _in_fence(text, number)):
+                continue
+            found.append((f"docs/{page.name}:{number}", stripped.split("  #")[0].strip()))
+        for match in re.finditer(r"`(thermofatigue [^`\n]+)`", FENCE.sub("", text)):
+            if "[" not in match.group(1) and "..." not in match.group(1):
+                found.append((f"docs/{page.name} (inline)", match.group(1)))
+    return found
+
+
+def _in_fence(text: str, number: int) -> bool:
+    before = text.splitlines()[:number - 1]
+    return sum(1 for line in before if line.startswith("```")) % 2 == 1
+
+
+def test_every_command_on_the_pages_is_one_the_cli_accepts():
+    from thermofatigue.cli import build_parser
+    from thermofatigue.examples import EXAMPLES
+    from thermofatigue.validation import case_names
+
+    commands = command_lines()
+    assert len(commands) >= 10
+    parser = build_parser()
+    subcommands = next(a.choices for a in parser._actions
+                       if isinstance(a, argparse._SubParsersAction))
+    for where, command in commands:
+        words = shlex.split(command, comments=True)
+        if where.endswith("(inline)") and len(words) == 2:   # prose naming a command
+            assert words[1] in subcommands, f"{where}: no command {words[1]!r}"
+            continue
+        try:
+            args = parser.parse_args(shlex.split(command, comments=True)[1:])
+        except SystemExit:
+            pytest.fail(f"{where}: the command line is refused: {command}")
+        if getattr(args, "example", None):
+            assert args.example in EXAMPLES, f"{where}: no example {args.example!r}"
+        if args.command == "validate":
+            unknown = set(args.cases) - set(case_names())
+            assert not unknown, f"{where}: no validation case {sorted(unknown)}"
