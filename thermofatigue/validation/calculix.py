@@ -310,7 +310,7 @@ def write_deck(path, model, boundary: dict, stress_free_temperature: float, *, t
                profile=None, increments=None, print_sets=("EALL",), node_print=True,
                el_print=("S",), frequency: int | None = 1, coordinates: bool = True,
                history_print=(), extra_temperatures=(),
-               newton_tolerance: float = 1e-8) -> Deck:
+               newton_tolerance: float | None = 1e-8) -> Deck:
     """Write ``model`` as a CalculiX deck ``path`` (``.inp``).
 
     Either ``temperature`` (a thermo-elastic ``*STATIC`` step to that uniform temperature) or
@@ -321,7 +321,8 @@ def write_deck(path, model, boundary: dict, stress_free_temperature: float, *, t
     profile's breakpoints and wherever the increment size changes); ``COORD`` is printed
     in the first step when ``coordinates``; ``history_print`` quantities of the first print
     set at every increment (creep histories). ``newton_tolerance``: CalculiX's residual
-    criterion ``R_n`` (``*CONTROLS, PARAMETERS=FIELD``; default there 5e-3) and ``C_n``.
+    criterion ``R_n`` (``*CONTROLS, PARAMETERS=FIELD``; default there 5e-3) and ``C_n``
+    (None: CalculiX's defaults).
     ``boundary``: the boundary table ``model`` was built with.
     """
     disc = model.disc
@@ -369,8 +370,9 @@ def write_deck(path, model, boundary: dict, stress_free_temperature: float, *, t
                                   else s) for s in print_sets)
     out += ["*INITIAL CONDITIONS, TYPE=TEMPERATURE", f"NALL, {_f(T_sf)}"]
     out += ["*BOUNDARY"] + boundary_rows(model, boundary)
-    field_controls = ["*CONTROLS, PARAMETERS=FIELD",
-                      f"{_f(newton_tolerance)}, {_f(newton_tolerance)}, , , 0.02, 1e-5, 1e-3, 1e-8"]
+    field_controls = [] if newton_tolerance is None else [
+        "*CONTROLS, PARAMETERS=FIELD",
+        f"{_f(newton_tolerance)}, {_f(newton_tolerance)}, , , 0.02, 1e-5, 1e-3, 1e-8"]
     if profile is None:
         outputs = _output_cards(print_sets, node_print, el_print, 1)
         out += ["*STEP", "*STATIC", "*TEMPERATURE", f"NALL, {_f(float(temperature))}"]
@@ -380,7 +382,8 @@ def write_deck(path, model, boundary: dict, stress_free_temperature: float, *, t
         out += ["*AMPLITUDE, NAME=PROFILE, TIME=TOTAL TIME"]
         out += _lines([f"{_f(t)}, {_f(float(profile.temperature(t)))}" for t in bp], 4)
         for i, s in enumerate(increment_steps(increments, profile.breakpoints)):
-            out += [f"*STEP, INC={s.n + 10}"] + (field_controls if i == 0 else [])
+            controls = field_controls if i == 0 else []
+            out += [f"*STEP, INC={s.n + 10}"] + controls
             out += ["*VISCO, DIRECT, CETOL=1.0", f"{_f(s.dt)}, {_f(s.dt * s.n)}",
                     "*TEMPERATURE, AMPLITUDE=PROFILE", "NALL, 1.0"]
             every = s.n if frequency is None else frequency

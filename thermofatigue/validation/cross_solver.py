@@ -203,8 +203,10 @@ SLICE_JOINT_QUANTITIES = {
 def slice_model(inputs: dict, workdir):
     """The packaged geometry ``inputs.geometry`` meshed by our gmsh builder as
     ``inputs.geometry_kind`` into ``workdir``, in plane strain, default materials with
-    ``inputs.solder_model`` in the joints integrated by backward Euler (as CalculiX does),
-    P2 with ``intorder = 2``. Returns ``(model, boundary, joints)``."""
+    ``inputs.solder_model`` in the joints integrated by backward Euler (as CalculiX does;
+    ``inputs.backward_euler = false``: our default integration), P2 with ``intorder = 2``;
+    ``inputs.mesh`` (optional) replaces settings of the geometry's ``[mesh]``. Returns
+    ``(model, boundary, joints)``."""
     from ..examples import example_path
     from ..geometry import build_mesh, load_spec
     from ..geometry.regions import default_boundary, default_materials
@@ -214,7 +216,14 @@ def slice_model(inputs: dict, workdir):
     from ..model import Model
 
     geometry = example_path("default").parent / inputs["geometry"]
-    spec = load_spec(geometry, source=str(geometry))
+    if inputs.get("mesh"):  # [mesh] settings replaced (benchmarks)
+        from ..case import read_toml
+
+        raw = read_toml(geometry)
+        raw["mesh"].update(inputs["mesh"])
+        spec = load_spec(raw, source=str(geometry))
+    else:
+        spec = load_spec(geometry, source=str(geometry))
     built = build_mesh(spec, kind=inputs["geometry_kind"],
                        path=str(Path(workdir) / "slice.msh"), verbose=False)
     tagged = read_mesh(built.path)
@@ -222,8 +231,10 @@ def slice_model(inputs: dict, workdir):
     materials = {}
     for pattern, name in default_materials(tagged.regions).items():
         model_name = inputs["solder_model"] if pattern.startswith("joint") else "elastic"
+        integration = one_step_integration(constitutive_model) \
+            if inputs.get("backward_euler", True) else {}
         materials[pattern] = constitutive_model(get_material(name), model_name, T_sf, kind,
-                                                **one_step_integration(constitutive_model))
+                                                **integration)
     boundary = default_boundary(tagged.boundaries)
     model = Model(tagged, kind, materials, boundary, intorder=2)
     joints = find_joints(model, symmetry=[b for b, v in boundary.items() if v == "symmetry"])
@@ -310,17 +321,20 @@ class SliceRecorder:
         return dict(self.values)
 
 
-def solve_slice_ours(inputs: dict, model, joints, profile, times, tolerance: float):
-    """Our run at exactly the increments ``times`` (Newton tolerance ``tolerance``): the
-    :class:`SliceRecorder` quantities and the wall time (s) of the time stepping."""
+def solve_slice_ours(inputs: dict, model, joints, profile, times, tolerance: float,
+                     control=None):
+    """Our run at exactly the increments ``times`` (Newton tolerance ``tolerance``), or, with
+    ``control`` (a :class:`~thermofatigue.fem.stepping.StepControl`) and ``times = None``, at
+    the increments that control chooses: the :class:`SliceRecorder` quantities (plus
+    ``increments``) and the wall time (s) of the time stepping."""
     from ..fem.newton import EquilibriumSolver
     from ..fem.stepping import StepControl, TimeStepper
 
     recorder = SliceRecorder(model, joints, profile)
     solver = EquilibriumSolver(model, tolerance=tolerance)
-    # no adaptivity: every increment runs from one given time to the next
-    control = StepControl(max_dt=1e12, max_dT=1e12, creep_tolerance=1e12, first_dt=1e12,
-                          min_dt=1e-9, max_cutbacks=0)
+    if control is None:  # no adaptivity: every increment runs from one given time to the next
+        control = StepControl(max_dt=1e12, max_dT=1e12, creep_tolerance=1e12, first_dt=1e12,
+                              min_dt=1e-9, max_cutbacks=0)
 
     def on_increment(t, T, u, state):
         stress = {g: st["stress"] for g, st in state.items()}
@@ -328,14 +342,14 @@ def solve_slice_ours(inputs: dict, model, joints, profile, times, tolerance: flo
         recorder.record(t, stress, creep, model.disc.nodal_values(u))
 
     t0 = time.perf_counter()
-    history = TimeStepper(solver, profile, control, output_times=times,
+    history = TimeStepper(solver, profile, control, output_times=() if times is None else times,
                           on_increment=on_increment).run()
     seconds = time.perf_counter() - t0
-    if history.increments != len(times):
+    if times is not None and history.increments != len(times):
         raise RuntimeError(f"our run took {history.increments} increments, not the "
                            f"{len(times)} given")
     recorder.cycle_work(history.cycles[-1].dissipated)
-    return recorder.quantities(), seconds
+    return recorder.quantities() | {"increments": history.increments}, seconds
 
 
 def slice_fingerprint(model, joints) -> dict:
