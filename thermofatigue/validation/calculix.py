@@ -306,19 +306,20 @@ class Deck:
     group_sets: dict = field(default_factory=dict)      # group pattern -> set name
 
 
-def write_deck(path, model, boundary: dict, stress_free_temperature: float, *, temperature: float | None = None,
-               profile=None, increments=None, print_sets=("EALL",), node_print=True,
-               el_print=("S",), frequency: int | None = 1, coordinates: bool = True,
-               history_print=(), extra_temperatures=(),
-               newton_tolerance: float | None = 1e-8) -> Deck:
+def write_deck(path, model, boundary: dict, stress_free_temperature: float, *,
+               temperature: float | None = None, profile=None, increments=None,
+               print_sets=("EALL",), node_print=True, el_print=("S",),
+               frequency: int | None = 1, coordinates: bool = True, history_print=(),
+               extra_temperatures=(), newton_tolerance: float | None = 1e-8) -> Deck:
     """Write ``model`` as a CalculiX deck ``path`` (``.inp``).
 
     Either ``temperature`` (a thermo-elastic ``*STATIC`` step to that uniform temperature) or
     ``profile`` (:class:`~thermofatigue.loads.TemperatureProfile`) with ``increments`` (the
     end times of every increment, s): ``*VISCO, DIRECT`` steps of fixed increments.
-    ``print_sets``: element sets (``EALL``, a group pattern or a region name) whose ``el_print`` quantities (``S``, ``ME``, ``PEEQ``) go to
-    the ``.dat`` every ``frequency`` increments (None: at the end of every step, i.e. at the
-    profile's breakpoints and wherever the increment size changes); ``COORD`` is printed
+    ``print_sets``: element sets (``EALL``, a group pattern or a region name) whose
+    ``el_print`` quantities (``S``, ``ME``, ``PEEQ``) go to the ``.dat`` every ``frequency``
+    increments (None: at the end of every step, i.e. at the profile's breakpoints and
+    wherever the increment size changes); ``COORD`` is printed
     in the first step when ``coordinates``; ``history_print`` quantities of the first print
     set at every increment (creep histories). ``newton_tolerance``: CalculiX's residual
     criterion ``R_n`` (``*CONTROLS, PARAMETERS=FIELD``; default there 5e-3) and ``C_n``

@@ -109,7 +109,8 @@ def die_top_warpage(model, u_nodal: np.ndarray) -> float:
     disc = model.disc
     dim = disc.dim
     x = disc.node_coordinates
-    die_nodes = np.unique(np.asarray(disc.scalar_basis.element_dofs)[:, model.tagged.regions["die"]])
+    elements = model.tagged.regions["die"]
+    die_nodes = np.unique(np.asarray(disc.scalar_basis.element_dofs)[:, elements])
     top = die_nodes[np.isclose(x[die_nodes, dim - 1], x[die_nodes, dim - 1].max())]
     r = np.linalg.norm(x[top, : dim - 1], axis=1)
     return float(u_nodal[top[np.argmin(r)], dim - 1] - u_nodal[top[np.argmax(r)], dim - 1])
