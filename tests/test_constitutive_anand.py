@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from constitutive_drivers import (assert_backward_euler_first_order, sac_anand, snpb_anand,
+from constitutive_drivers import (assert_backward_euler_first_order, assert_bdf2_second_order,
+                                  sac_anand, snpb_anand,
                                   strain_path, uniaxial_stress_step)
 from thermofatigue.materials.j2 import isotropic_stiffness, log_sinh, von_mises
 
@@ -114,19 +115,22 @@ def anand_relaxation_ode(model, T, q0, t_eval):
     return sol.y[0]
 
 
+@pytest.mark.parametrize("integration", ["backward_euler", "bdf2"])
 @pytest.mark.parametrize("factory, strain_scale", [(sac_anand, 0.4e-3), (snpb_anand, 0.75e-3)],
                          ids=["SAC305-Motalab", "62Sn36Pb2Ag-Cheng"])
-def test_stress_relaxation_matches_ode_integration(factory, strain_scale):
-    """Hold a multiaxial strain at 25 C for 1e4 s. Backward Euler on 50/100/200 log-spaced
-    steps against Radau (rtol 1e-10): the error halves with the step (first order) and the
-    Richardson extrapolation 2 q_2N - q_N agrees with the ODE to better than 0.05 %."""
-    model = factory()
+def test_stress_relaxation_matches_ode_integration(factory, strain_scale, integration):
+    """Hold a multiaxial strain at 25 C for 1e4 s, on 50/100/200 log-spaced steps against
+    Radau (rtol 1e-10). Backward Euler: the error halves with the step (first order) and the
+    Richardson extrapolation 2 q_2N - q_N agrees with the ODE to better than 0.05 %. BDF2 (the
+    default): the error falls fourfold (second order), below 0.1 % at 200 steps."""
+    model = factory(time_integration=integration)
     T = 25.0
     fine = log_grid(200, 1e-6, 1e4)
     q = {N: relaxation(model, STRAIN_DIRECTION * strain_scale, T, fine[:: 200 // N])
          for N in (50, 100, 200)}
     reference = anand_relaxation_ode(model, T, q[200][0], fine)
-    assert_backward_euler_first_order(q, reference)
+    {"backward_euler": assert_backward_euler_first_order,
+     "bdf2": assert_bdf2_second_order}[integration](q, reference)
     q0 = reference[0]
     # the stress relaxes substantially (not a trivially elastic test)
     assert reference[-1] < 0.5 * q0

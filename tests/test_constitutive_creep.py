@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from constitutive_drivers import (assert_backward_euler_first_order, sac_garofalo, sac_norton,
+from constitutive_drivers import (assert_backward_euler_first_order, assert_bdf2_second_order,
+                                  sac_garofalo, sac_norton,
                                   stress_controlled_step)
 from test_constitutive_anand import STRAIN_DIRECTION, log_grid, relaxation
 from thermofatigue.materials.j2 import von_mises
@@ -62,10 +63,12 @@ def test_steady_creep_rate_under_constant_stress_equals_formula(factory, formula
     assert np.allclose(model.creep_rate(q, T), formula(q, T), rtol=1e-12)
 
 
-def test_garofalo_relaxation_matches_ode_integration():
-    """Hold a multiaxial strain at 125 C for 1e5 s: backward Euler on 50/100/200 log-spaced
-    steps against Radau (rtol 1e-10); first-order error, Richardson within 0.05 %."""
-    model = sac_garofalo()
+@pytest.mark.parametrize("integration", ["backward_euler", "bdf2"])
+def test_garofalo_relaxation_matches_ode_integration(integration):
+    """Hold a multiaxial strain at 125 C for 1e5 s on 50/100/200 log-spaced steps against
+    Radau (rtol 1e-10): backward Euler first order (Richardson within 0.05 %), BDF2 (the
+    default) second order."""
+    model = sac_garofalo(time_integration=integration)
     T = 125.0
     fine = log_grid(200, 1e-4, 1e5)
     q = {N: relaxation(model, STRAIN_DIRECTION * 0.8e-3, T, fine[:: 200 // N])
@@ -79,6 +82,7 @@ def test_garofalo_relaxation_matches_ode_integration():
     sol = solve_ivp(rhs, (0.0, fine[-1]), [q[200][0]], method="Radau", t_eval=fine, rtol=1e-10,
                     atol=1e-12)
     reference = sol.y[0]
-    assert_backward_euler_first_order(q, reference)
+    {"backward_euler": assert_backward_euler_first_order,
+     "bdf2": assert_bdf2_second_order}[integration](q, reference)
     q0 = reference[0]
     assert reference[-1] < 0.1 * q0

@@ -22,6 +22,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import InputError
+from .materials.j2 import TIME_INTEGRATIONS
 
 KINDS = ("3d", "plane_strain", "generalized_plane_strain", "axisymmetric")
 SECTIONS = {
@@ -32,7 +33,7 @@ SECTIONS = {
              "dwell", "dwell_hot", "dwell_cold", "ramp_rate", "ramp_time", "soak_mode", "start",
              "T_min", "T_max", "cool_down_rate"},
     "solver": {"linear", "tolerance", "max_iterations", "max_cutbacks", "creep_tolerance",
-               "max_dt", "max_dT", "min_dt", "nonlinear_lever"},
+               "max_dt", "max_dT", "min_dt", "nonlinear_lever", "time_integration"},
     "output": {"directory", "vtu", "fields", "plots"},
     "fatigue": None,    # checked by life.parse_fatigue
     "title": None,
@@ -275,6 +276,9 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
                         ("max_dt", 1e-6, 1e6), ("max_dT", 1e-3, 500.0), ("min_dt", 1e-12, 1e3)):
         if key in solver:
             _number(solver[key], source, f"solver.{key}", lo, hi)
+    if solver.get("time_integration", "bdf2") not in TIME_INTEGRATIONS:
+        raise InputError(source, "solver.time_integration", solver["time_integration"],
+                         f"one of {list(TIME_INTEGRATIONS)}")
     if not isinstance(solver.get("nonlinear_lever", True), bool):
         raise InputError(source, "solver.nonlinear_lever", solver["nonlinear_lever"],
                          "true or false")

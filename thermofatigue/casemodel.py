@@ -69,7 +69,9 @@ def build_model(case: Case, tagged: TaggedMesh | None = None,
             model_name = "elastic"  # a thermo-elastic case uses the elastic part of every model
         materials[entry.pattern] = constitutive_model(material, model_name,
                                                       case.stress_free_temperature, case.kind,
-                                                      source=case.source, field=field)
+                                                      source=case.source, field=field,
+                                                      time_integration=case.solver.get(
+                                                          "time_integration", "bdf2"))
     return Model(tagged, case.kind, materials, boundary, order=case.order, source=case.source)
 
 

@@ -34,8 +34,11 @@ def default_model(material, transient: bool) -> str:
 
 
 def constitutive_model(material, model: str, stress_free_temperature: float, kind: str = "3d",
-                       source: str = "<case>", field: str | None = None):
-    """The constitutive model ``model`` (one of ``MODELS``) of ``material`` for a model kind."""
+                       source: str = "<case>", field: str | None = None,
+                       time_integration: str = "bdf2"):
+    """The constitutive model ``model`` (one of ``MODELS``) of ``material`` for a model kind;
+    ``time_integration`` (``"bdf2"`` or ``"backward_euler"``) is the flow-rule integration of
+    a rate-dependent model (:mod:`thermofatigue.materials.j2`)."""
     field = field or material.field
     if model not in MODELS:
         raise InputError(source, f"{field}.model", model, f"one of {list(MODELS)}")
@@ -49,7 +52,7 @@ def constitutive_model(material, model: str, stress_free_temperature: float, kin
     params = material.parameters(model)
     return INELASTIC_MODELS[model](params, elastic.youngs_modulus, elastic.poissons_ratio,
                                    elastic.thermal_strain, source=material.source,
-                                   field_prefix=f"{field}.")
+                                   field_prefix=f"{field}.", time_integration=time_integration)
 
 
 __all__ = ["INELASTIC_MODELS", "MODELS", "ThermoElastic", "axes_for", "constitutive_model",

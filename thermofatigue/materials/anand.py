@@ -88,6 +88,8 @@ class Anand(J2Model):
 
     units = ANAND_UNITS
     model_name = "anand"
+    multistep = True
+    history_variables = ("deformation_resistance",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,27 @@ tangent is::
 (de Souza Neto et al. 2008, Eq. 7.120 for ``h = 1 / (3 G + H)``, generalised to any
 scalar return by the chain rule ``d dp = h d q_trial``, ``d q_trial = 2 G N : d eps``).
 
+Rate-dependent models (``multistep = True``: Anand, Norton, Garofalo) integrate the flow rule
+by default with the variable-step two-step backward differentiation formula (BDF2; Hairer &
+Wanner, *Solving Ordinary Differential Equations II*, 2nd ed., Springer 1996, Sec. III.5 and
+V.1, Eq. 5.22 for the variable-step coefficients) instead of backward Euler. With
+``w = dt_n / dt_(n-1)`` and ``y`` any of ``eps_in``, ``p`` and the model's own history
+variables (Anand's ``s``)::
+
+    y_(n+1) - y_n = a (y_n - y_(n-1)) + c dt_n dy/dt (t_(n+1)),
+    a = w^2 / (1 + 2 w),   c = (1 + w) / (1 + 2 w)          (a = 1/3, c = 2/3 at w = 1)
+
+so a BDF2 step is the backward-Euler return above from the extrapolated start
+``y_n + a (y_n - y_(n-1))`` over the effective step ``c dt_n``: the scalar returns and the
+consistent tangent are unchanged (the extrapolated part does not depend on the strain of the
+step). BDF2 is second order and, unlike the midpoint rule, L-stable, so the stiff relaxation
+in a hot dwell does not oscillate. It is zero-stable for ``w < 1 + sqrt 2``; a step longer
+than ``BDF2_MAX_RATIO`` times the one before, the first step, and a step after a zero-length
+one fall back to backward Euler (``a = 0``, ``c = 1``). The previous step's values are kept in
+the state (``*_before`` and ``step_before``). ``time_integration = "backward_euler"`` selects
+the one-step method throughout (what CalculiX's ``*VISCO`` does, for a step-by-step
+comparison). Measured gain: ``docs/performance.md``, "Accuracy of the default steps".
+
 The module also holds the pieces every model needs around that: reading positive
 constants into an :class:`~thermofatigue.errors.InputError`-checked dict, a vectorised
 bracketed Newton solver for monotone scalar equations, overflow-safe hyperbolic
@@ -69,6 +90,8 @@ __all__ = [
     "KELVIN",
     "J2Model",
     "MAX_LOG",
+    "TIME_INTEGRATIONS",
+    "bdf2_weights",
 ]
 
 #: Factor turning tensor components into Voigt strain components (engineering shear).
@@ -82,6 +105,25 @@ DEVIATORIC_PROJECTOR = np.diag([1.0, 1.0, 1.0, 0.5, 0.5, 0.5]) - np.outer(IDENTI
 #: Largest argument handed to ``exp`` anywhere in the models (exp(700) ~ 1e304): the
 #: documented clipping bound that keeps sinh / power terms finite.
 MAX_LOG = 700.0
+
+#: Flow-rule integrations of the rate-dependent models (module docstring).
+TIME_INTEGRATIONS = ("bdf2", "backward_euler")
+#: Largest step ratio dt_n / dt_(n-1) taken with BDF2 (zero-stable below 1 + sqrt 2 = 2.414);
+#: longer steps fall back to backward Euler.
+BDF2_MAX_RATIO = 2.4
+
+
+def bdf2_weights(dt, dt_before):
+    """``(a, c)`` of the variable-step BDF2 step ``y_(n+1) - y_n = a (y_n - y_(n-1)) +
+    c dt y'_(n+1)`` with ``w = dt / dt_before`` (module docstring); backward Euler (``a = 0``,
+    ``c = 1``) where ``dt_before <= 0``, ``dt <= 0`` or ``w > BDF2_MAX_RATIO``."""
+    dt = np.asarray(dt, dtype=float)
+    dt_before = np.asarray(dt_before, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = dt / dt_before
+    use = (dt_before > 0.0) & (dt > 0.0) & (w <= BDF2_MAX_RATIO)
+    w = np.where(use, w, 0.0)
+    return np.where(use, w * w / (1.0 + 2.0 * w), 0.0), np.where(use, (1.0 + w) / (1.0 + 2.0 * w), 1.0)
 
 
 # --------------------------------------------------------------------------- tensors
@@ -346,6 +388,10 @@ class J2Model:
 
     nonlinear = True
     warm_start = True  # update() accepts a ``guess`` state (see there)
+    #: rate-dependent flow, integrated by BDF2 unless ``time_integration = "backward_euler"``
+    multistep = False
+    #: the model's own state variables that evolve with the flow (BDF2 extrapolates them)
+    history_variables: tuple = ()
     #: name used in error fields (``<model>.<key>``)
     model_name = "j2"
     #: required constants and their units; each becomes an attribute of the same name
@@ -354,7 +400,12 @@ class J2Model:
     allow_zero: tuple = ()
 
     def __init__(self, params, youngs_modulus: Callable, poissons_ratio: Callable,
-                 thermal_strain: Callable, source: str = "<inline>", field_prefix: str = ""):
+                 thermal_strain: Callable, source: str = "<inline>", field_prefix: str = "",
+                 time_integration: str = "bdf2"):
+        if time_integration not in TIME_INTEGRATIONS:
+            raise InputError(source, "solver.time_integration", time_integration,
+                             f"one of {list(TIME_INTEGRATIONS)}")
+        self.time_integration = time_integration
         self.constants = read_positive_constants(params, self.units, self.model_name, source,
                                                  field_prefix, allow_zero=self.allow_zero)
         for key, value in self.constants.items():
@@ -386,7 +437,54 @@ class J2Model:
             "inelastic_work": np.zeros(shape),
         }
         state.update(self._initial_variables(shape))
+        if self.bdf2:  # the previous step's values (module docstring)
+            for key in ("inelastic_strain", "equivalent_inelastic_strain",
+                        *self.history_variables):
+                state[f"{key}_before"] = state[key].copy()
+            state["step_before"] = np.zeros(shape)
+            state["temperature_rate_before"] = np.zeros(shape)
         return state
+
+    @property
+    def bdf2(self) -> bool:
+        """True when the flow rule is integrated by BDF2 (module docstring)."""
+        return self.multistep and self.time_integration == "bdf2"
+
+    def _step_start(self, state, dt, temperature_rate):
+        """The state the step's backward-Euler return starts from and its effective step:
+        ``state`` and ``dt`` for backward Euler; for BDF2 the extrapolated start
+        ``y_n + a (y_n - y_(n-1))`` of ``eps_in``, ``p`` and the history variables and
+        ``c dt`` (module docstring)."""
+        if not self.bdf2 or "step_before" not in state:
+            return state, dt
+        a, c = bdf2_weights(dt, state["step_before"])
+        # restart (backward Euler) at a corner of the temperature history: the flow's
+        # derivatives jump there, and extrapolating across the corner costs accuracy
+        before = state["temperature_rate_before"]
+        corner = np.abs(temperature_rate - before) > 1e-9 * np.maximum(
+            np.maximum(np.abs(temperature_rate), np.abs(before)), 1e-12)
+        a, c = np.where(corner, 0.0, a), np.where(corner, 1.0, c)
+        start = dict(state)
+        for key in ("inelastic_strain", "equivalent_inelastic_strain", *self.history_variables):
+            now = state[key]
+            weight = a[..., None] if now.ndim > a.ndim else a
+            start[key] = now + weight * (now - state[f"{key}_before"])
+        for key in self.history_variables:  # a resistance stays positive
+            start[key] = np.maximum(start[key], 0.5 * state[key])
+        return start, c * dt
+
+    def _remember_step(self, new_state, state, dt, temperature_rate):
+        """Keep the values at the start of this step as the next step's ``*_before``
+        (a zero-length step keeps the ones it had)."""
+        if not self.bdf2 or "step_before" not in state:
+            return
+        moved = dt > 0.0
+        for key in ("inelastic_strain", "equivalent_inelastic_strain", *self.history_variables):
+            mask = moved[..., None] if state[key].ndim > moved.ndim else moved
+            new_state[f"{key}_before"] = np.where(mask, state[key], state[f"{key}_before"])
+        new_state["step_before"] = np.where(moved, dt, state["step_before"])
+        new_state["temperature_rate_before"] = np.where(moved, temperature_rate,
+                                                        state["temperature_rate_before"])
 
     # -- elasticity -----------------------------------------------------------------
     def elastic_moduli(self, temperature):
@@ -423,7 +521,11 @@ class J2Model:
                              "a finite, non-negative step duration (s)")
 
         strain = state["strain"] + d_eps
-        eps_in_old = state["inelastic_strain"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            temperature_rate = np.where(dt > 0.0, (T_new - np.asarray(T_old, dtype=float))
+                                        / np.where(dt > 0.0, dt, 1.0), 0.0)
+        start, dt_flow = self._step_start(state, dt, temperature_rate)
+        eps_in_old = start["inelastic_strain"]
         # a uniform temperature (the usual load): the property tables are read once
         T_props = T_new.flat[0] if n and T_new.min() == T_new.max() else T_new
         G, K = (np.broadcast_to(v, shape) for v in self.elastic_moduli(T_props))
@@ -436,7 +538,7 @@ class J2Model:
             return {k: np.reshape(v, (n,) + np.shape(v)[len(shape):]) for k, v in d.items()}
 
         dp, ddp_dq, updates = self._return(q_trial.reshape(n), G.reshape(n), T_new.reshape(n),
-                                           dt.reshape(n), flat(state),
+                                           np.reshape(dt_flow, n), flat(start),
                                            None if guess is None else flat(guess))
         dp = np.reshape(dp, shape)
         ddp_dq = np.reshape(ddp_dq, shape)
@@ -448,11 +550,13 @@ class J2Model:
         new_state["strain"] = strain
         new_state["stress"] = stress
         new_state["inelastic_strain"] = eps_in_old + d_eps_in
-        new_state["equivalent_inelastic_strain"] = state["equivalent_inelastic_strain"] + dp
+        new_state["equivalent_inelastic_strain"] = start["equivalent_inelastic_strain"] + dp
         new_state["inelastic_work"] = state["inelastic_work"] + 0.5 * np.sum(
-            (state["stress"] + stress) * d_eps_in, axis=-1)
+            (state["stress"] + stress)
+            * (new_state["inelastic_strain"] - state["inelastic_strain"]), axis=-1)
         for key, value in updates.items():
             new_state[key] = np.reshape(value, np.shape(state[key]))
+        self._remember_step(new_state, state, dt, temperature_rate)
         return stress, tangent, new_state
 
 
@@ -466,6 +570,8 @@ class SteadyCreepModel(J2Model):
     where ``q - 3 G dp - g >= 0``. The backward-Euler return is then
     :func:`solve_viscous_return` from the explicit rate at the trial stress.
     """
+
+    multistep = True
 
     def _log_rate_factor(self, temperature):  # pragma: no cover - abstract
         raise NotImplementedError
