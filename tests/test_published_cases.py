@@ -116,6 +116,7 @@ def test_board_case_solves_both_designs_on_the_build_up_board(tmp_path):
         assert materials["board_buildup"] == "solder_mask" and materials["board_core"] == "fr4"
         board = load_spec(case.geometry).board
         assert board.thickness == thickness
+        assert board.size_x == board.size_y == 6.0             # converged extent (README.md)
         assert [layer.name for layer in board.layers] == ["buildup", "core", "buildup_bottom"]
         assert case.geometry_kind == "octant"
 
