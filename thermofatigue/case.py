@@ -33,7 +33,8 @@ SECTIONS = {
              "dwell", "dwell_hot", "dwell_cold", "ramp_rate", "ramp_time", "soak_mode", "start",
              "T_min", "T_max", "cool_down_rate"},
     "solver": {"linear", "tolerance", "max_iterations", "max_cutbacks", "creep_tolerance",
-               "max_dt", "max_dT", "min_dt", "nonlinear_lever", "time_integration"},
+               "max_dt", "max_dT", "min_dt", "nonlinear_lever", "time_integration",
+               "check_steps"},
     "output": {"directory", "vtu", "fields", "plots"},
     "fatigue": None,    # checked by life.parse_fatigue
     "title": None,
@@ -279,9 +280,9 @@ def parse_case(raw: dict, source: str = "<case>", base_dir=Path("."),
     if solver.get("time_integration", "bdf2") not in TIME_INTEGRATIONS:
         raise InputError(source, "solver.time_integration", solver["time_integration"],
                          f"one of {list(TIME_INTEGRATIONS)}")
-    if not isinstance(solver.get("nonlinear_lever", True), bool):
-        raise InputError(source, "solver.nonlinear_lever", solver["nonlinear_lever"],
-                         "true or false")
+    for key in ("nonlinear_lever", "check_steps"):
+        if not isinstance(solver.get(key, True), bool):
+            raise InputError(source, f"solver.{key}", solver[key], "true or false")
     for key, lo, hi in (("max_iterations", 1, 200), ("max_cutbacks", 0, 50)):
         if key in solver:
             v = solver[key]

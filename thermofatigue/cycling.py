@@ -19,6 +19,7 @@ next. The life of every joint then follows from :mod:`thermofatigue.life`.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import asdict
 import time
 from pathlib import Path
 
@@ -176,10 +177,11 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
     say(f"profile: {'up to ' if auto else ''}{profile.n_cycles} cycles of {profile.period:.0f} s, "
         f"{profile.T_min:g} to {profile.T_max:g} C, from {profile.stress_free_temperature:g} C")
     t_model = time.perf_counter()
-    solver = EquilibriumSolver(model, linear=case.solver["linear"],
-                               tolerance=case.solver.get("tolerance", NEWTON_TOLERANCE),
-                               max_iterations=case.solver.get("max_iterations", 15),
-                               reuse=case.solver.get("nonlinear_lever", True))
+    solver_options = dict(linear=case.solver["linear"],
+                          tolerance=case.solver.get("tolerance", NEWTON_TOLERANCE),
+                          max_iterations=case.solver.get("max_iterations", 15),
+                          reuse=case.solver.get("nonlinear_lever", True))
+    solver = EquilibriumSolver(model, **solver_options)
     averages = JointAverages(joints, model.disc.n_quadrature)
     ids = np.array([j.id for j in joints], dtype=int)
     die_top = surface_vertices(model, "die") if "die" in model.tagged.regions else None
@@ -210,8 +212,14 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
 
     snapshots = []
     work_at_cycle_start = {}
+    check = case.solver.get("check_steps", False)
+    cycle_starts = {}  # cycle (0-based) -> (u, state) at its start, for the step check
 
     def on_cycle_end(k, t, u, state):
+        if check:  # keep the start of the next cycle (and of this one) only
+            cycle_starts.pop(k - 1, None)
+            cycle_starts[k + 1] = (u.copy(), {g: {key: v.copy() for key, v in st.items()}
+                                              for g, st in state.items()})
         if keep_fields:
             snapshots.append(_snapshot(model, solver, profile, k, t, u, state,
                                        work_at_cycle_start))
@@ -250,6 +258,11 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
     life, life_extrapolated, constants, field_life, warnings = assess_life(
         table, stabilisation, fatigue, solder, case.source, profile)
     estimate = _engelmaier_estimate(case, solder, profile)
+    step_check = None
+    if check and len(joints) and history.cycles:
+        say("time-step check: the last cycle again at half steps")
+        step_check = _step_check(model, profile, case, solver_options, history, cycle_starts,
+                                 averages, joints, life)
     stats = [CycleStats(c.index + 1, c.increments, c.newton_iterations, c.linear_iterations,
                         c.cutbacks, c.seconds)
              for c in ([history.cool_down] if history.cool_down else []) + list(history.cycles)]
@@ -274,9 +287,30 @@ def solve_cycling(case: Case, progress=None, workdir: Path | None = None,
         versions=software_versions(),
         settings={"linear": type(solver.linear).__name__, **solver.counters,
                   "step_control": vars(step_control(case)),
-                  "newton_tolerance": case.solver.get("tolerance", NEWTON_TOLERANCE)},
+                  "newton_tolerance": case.solver.get("tolerance", NEWTON_TOLERANCE),
+                  "time_integration": case.solver.get("time_integration", "bdf2"),
+                  "step_check": None if step_check is None else asdict(step_check)},
         fields=fields, mesh_files=mesh_files)
     return result
+
+
+def _step_check(model, profile, case, solver_options, history, cycle_starts, averages,
+                joints, life):
+    """The critical joint's energy in the last cycle run, checked at half steps
+    (:mod:`thermofatigue.stepcheck`)."""
+    from .stepcheck import check_steps, flow_rule_order
+
+    last = len(history.cycles) - 1
+    energies = cycle_energies(averages, history.cycles[last])
+    ids = [j.id for j in joints]
+    if life is not None and len(life):
+        index = ids.index(int(life.rows()[0]["joint"]))
+    else:
+        index = int(np.nanargmax(energies["W_interface"]))
+    start = cycle_starts.get(last, (None, None))
+    return check_steps(model, profile, step_control(case), solver_options, start, last,
+                       averages, index, ids[index], str(energies["interface"][index]),
+                       float(energies["W_interface"][index]), flow_rule_order(model))
 
 
 def write_state(directory: Path, name: str, t: float, u, state: dict,

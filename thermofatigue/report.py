@@ -79,6 +79,11 @@ def format_cycling(result, max_rows: int = 12) -> str:
         lines.append("peak-to-valley warpage: " + ", ".join(
             f"{name.replace('_', ' ')} {1e3 * v:.2f} um" for name, v in ptv.items()))
     lines.append(result.stabilisation.line())
+    check = result.settings.get("step_check")
+    if check:
+        from .stepcheck import StepCheck
+
+        lines.append(StepCheck(**check).line())
     if result.model.materials:
         weak = sorted({f"{m['material']} {key} {status}"
                        for m in result.model.materials.values()

@@ -151,7 +151,9 @@ class TimeStepper:
                 dp = max(dp, float(d.max(initial=0.0)))
         return dp
 
-    def run(self, u=None, state=None) -> History:
+    def run(self, u=None, state=None, start_cycle: int = 0) -> History:
+        """Step from the start of the profile (or of cycle ``start_cycle``, 0-based, from the
+        ``u`` and ``state`` saved there) to its end or until ``stop`` says so."""
         solver, profile, c = self.solver, self.profile, self.control
         model = solver.model
         if u is None:
@@ -164,10 +166,12 @@ class TimeStepper:
                                           self.output_times[(self.output_times > 0)
                                                             & (self.output_times
                                                                <= profile.t_end)]]))
-        t, T = 0.0, float(profile.temperature(0.0))
+        t = float(bounds[start_cycle, 0]) if start_cycle else 0.0
+        T = float(profile.temperature(t))
         dt = min(c.first_dt, c.max_dt)
         cycles = [CycleSummary(k, float(a), float(b)) for k, (a, b) in enumerate(bounds)]
-        cool = CycleSummary(-1, 0.0, float(bounds[0, 0])) if bounds[0, 0] > 0 else None
+        cool = CycleSummary(-1, 0.0, float(bounds[0, 0])) \
+            if bounds[0, 0] > 0 and not start_cycle else None
         work_at_start = _accumulated(state)
         increments = 0
         clock = time.perf_counter()
@@ -260,9 +264,9 @@ class TimeStepper:
                     self.last_saved = self.on_cycle_end(k, t, u, state) or self.last_saved
                 if self.progress:
                     self.progress(cycles[k])
-                if self.stop is not None and self.stop(cycles[: k + 1]):
-                    return History(u, state, cycles[: k + 1], increments, cool)
-        return History(u, state, cycles, increments, cool)
+                if self.stop is not None and self.stop(cycles[start_cycle: k + 1]):
+                    return History(u, state, cycles[start_cycle: k + 1], increments, cool)
+        return History(u, state, cycles[start_cycle:], increments, cool)
 
 
 def _accumulated(state: dict) -> dict:
