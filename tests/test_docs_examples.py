@@ -44,8 +44,6 @@ except ModuleNotFoundError:  # Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 LINKED = ("meshes", "examples", "thermofatigue")
-CASE_SECTIONS = {"model", "materials", "boundary", "load", "fatigue", "solver", "output",
-                 "title", "force", "analysis"}
 FENCE = re.compile(r"^```([^\s`]*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 MARKER = re.compile(r"^#\s*docs-test:\s*(not run|slow)\b(.*)$")
 FILE_LINE = re.compile(r"^#\s*([\w.-]+\.toml)\s*$")
@@ -80,21 +78,17 @@ PAGES = sorted(p for p in DOCS.glob("*.md") if blocks_of(p))
 SLOW_PAGES = [p for p in PAGES if any(b.mode == "slow" for b in blocks_of(p))]
 
 
-def default_case_raw() -> dict:
-    from thermofatigue.case import default_case_path, read_toml
-
-    return read_toml(default_case_path())
-
-
 def check_toml(block: Block, workdir: Path) -> None:
-    from thermofatigue.case import load_case, merge, parse_case
+    from thermofatigue.case import SECTIONS, default_case_path, load_case, merge, parse_case, \
+        read_toml
     from thermofatigue.preflight import check_materials, preflight
 
     raw = tomllib.loads(block.code)
+    case_sections = set(SECTIONS)
     if block.file_name:
         path = workdir / block.file_name
         path.write_text(block.code, encoding="utf-8")
-        if set(raw) <= CASE_SECTIONS and "model" in raw:
+        if set(raw) <= case_sections and "model" in raw:
             preflight(load_case(path))
             return
     if "base" in raw:
@@ -104,17 +98,12 @@ def check_toml(block: Block, workdir: Path) -> None:
         points = expand(study)
         assert points and not [p for p in points if getattr(p, "error", None)], block.where
         return
-    unknown = set(raw) - CASE_SECTIONS
+    unknown = set(raw) - case_sections
     assert not unknown, f"{block.where}: not a case or study table: {sorted(unknown)}"
-    case = parse_case(merge(default_case_raw(), raw), source=block.where,
-                      base_dir=default_case_path_dir(), output_base=workdir)
+    default = default_case_path()
+    case = parse_case(merge(read_toml(default), raw), source=block.where,
+                      base_dir=default.parent, output_base=workdir)
     check_materials(case, set())
-
-
-def default_case_path_dir() -> Path:
-    from thermofatigue.case import default_case_path
-
-    return default_case_path().parent
 
 
 def run_page(page: Path, workdir: Path, monkeypatch, include_slow: bool) -> int:
@@ -149,6 +138,25 @@ def test_examples_of_the_page_run(page, tmp_path, monkeypatch):
 @pytest.mark.parametrize("page", SLOW_PAGES, ids=lambda p: p.name)
 def test_examples_of_the_page_run_with_the_slow_ones(page, tmp_path, monkeypatch):
     run_page(page, tmp_path, monkeypatch, include_slow=True)
+
+
+def test_a_wrong_example_fails_the_page(tmp_path, monkeypatch):
+    """The harness is not a rubber stamp: a misspelt key, an impossible value or a failing
+    Python line in a block fails its page, naming the block."""
+    page = tmp_path / "page.md"
+    work = tmp_path / "work"
+    for body in ('```toml\n[load]\ncylces = 3\n```\n',
+                 '```toml\n[load]\ncycles = -3\n```\n',
+                 '```toml\n[materials]\n"joint_*" = "sac350"\n```\n',
+                 '```python\nimport thermofatigue as tf\ntf.load_case("missing.toml")\n```\n'):
+        page.write_text("# page\n\n" + body, encoding="utf-8")
+        work.mkdir()
+        with pytest.raises(AssertionError, match=r"page\.md:3"):
+            run_page(page, work, monkeypatch, include_slow=False)
+        monkeypatch.chdir(tmp_path)
+        for link in work.iterdir():
+            link.unlink()
+        work.rmdir()
 
 
 def test_every_block_that_is_not_run_says_why():
