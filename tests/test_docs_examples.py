@@ -181,6 +181,12 @@ def test_the_marker_grammar_is_what_the_pages_use():
 QUOTED = re.compile(r'<!-- docs-test: output of "([^"]+)"([^>]*)-->\s*\n```text\n(.*?)^```',
                     re.S | re.M)
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+PERCENT = re.compile(r"([-+]?\d+(?:\.\d+)?) ?%")
+#: Identical runs agree within 1e-3 in every joint energy (docs/architecture.md,
+#: "Determinism"), so a cycle-to-cycle change in percent, a difference of two such energies,
+#: may move by up to 2e-3, i.e. 0.2 percentage points: measured 1.3 % and 1.2 % in two runs
+#: of the 2D slice at the same commit.
+PERCENT_POINTS = 0.25
 
 
 def quoted_outputs():
@@ -198,8 +204,9 @@ def _half_unit(token: str) -> float:
 
 def same_output(quoted: str, printed: str, workdir: Path) -> list[str]:
     """Line-by-line differences: words must match exactly, numbers within 2 % plus half a unit
-    of their last printed digit (identical runs agree to about 1e-3; the solver is not
-    bit-for-bit repeatable, docs/architecture.md, "Determinism")."""
+    of their last printed digit, percentages within :data:`PERCENT_POINTS` (identical runs
+    agree to about 1e-3; the solver is not bit-for-bit repeatable, docs/architecture.md,
+    "Determinism")."""
     quoted_lines = quoted.replace("<current directory>", str(workdir)).rstrip().splitlines()
     printed_lines = printed.rstrip().splitlines()
     problems = []
@@ -209,8 +216,13 @@ def same_output(quoted: str, printed: str, workdir: Path) -> list[str]:
         if NUMBER.sub("#", q).split() != NUMBER.sub("#", p).split():
             problems.append(f"quoted:  {q}\nprinted: {p}")
             continue
-        for a, b in zip(NUMBER.findall(q), NUMBER.findall(p)):
-            if abs(float(a) - float(b)) > 0.02 * abs(float(a)) + _half_unit(a):
+        percents = {m.start(1) for m in PERCENT.finditer(q)}
+        for m, b in zip(NUMBER.finditer(q), NUMBER.findall(p)):
+            a = m.group(0)
+            allowed = 0.02 * abs(float(a)) + _half_unit(a)
+            if m.start() in percents:
+                allowed = max(allowed, PERCENT_POINTS)
+            if abs(float(a) - float(b)) > allowed:
                 problems.append(f"{a} quoted, {b} printed in: {p}")
     return problems
 
@@ -257,6 +269,9 @@ def test_the_comparison_catches_a_changed_number():
                                "results: /x/r", here)
     assert same_output(quoted, "critical joint: 15 (dnp 0.849 mm) syed 3.23e+04\n"
                                "results: /x/r", here)
+    change = "change from the cycle before: 1.3 % (tolerance 2 %)"
+    assert not same_output(change, change.replace("1.3 %", "1.2 %"), here)
+    assert same_output(change, change.replace("1.3 %", "1.9 %"), here)
 
 
 # ------------------------------------------------------------------------------------------
