@@ -17,16 +17,18 @@ UNIAXIAL_X = np.array([False, True, True, True, True, True])   # stress-controll
 ALL = np.ones(6, dtype=bool)
 
 
-def isothermal_model(material: str, name: str = "anand"):
+def isothermal_model(material: str, name: str = "anand", time_integration: str = "bdf2"):
     """The library ``material``'s model ``name`` (elasticity from the same entry) without
     thermal strain: the isothermal material-point tests hold each point at its own
-    temperature from the start."""
+    temperature from the start. ``time_integration``: the flow rule's (``bdf2`` or
+    ``backward_euler``, :mod:`thermofatigue.materials.j2`)."""
     entry = get_material(material, field="inputs.material")
     elastic = constitutive_model(entry, "elastic", 25.0, "3d")
     params = entry.parameters(name)
     return INELASTIC_MODELS[name](params, elastic.youngs_modulus, elastic.poissons_ratio,
                                   lambda T: np.zeros(np.shape(T)), source="<validation>",
-                                  field_prefix="inputs.material.")
+                                  field_prefix="inputs.material.",
+                                  time_integration=time_integration)
 
 
 def mixed_step(model, strain_increment, stress_target, stress_controlled, T, dt, state,
