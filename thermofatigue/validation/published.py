@@ -4,8 +4,9 @@ A published study compares two designs of one package on a board (die thickness,
 thickness, ...) and reports how the solder-joint life or energy changes between them. The case
 file holds the package **as published** (overrides of the packaged default geometry spec,
 ``thermofatigue/data/wlcsp_0p4.toml``: ``[inputs.geometry]`` for both designs,
-``[inputs.variants.<name>]`` for what differs) and the published numbers (``[published]``,
-with where each was read). The case type
+``[inputs.variants.<name>]`` for what differs, optionally ``[inputs.materials]``, a full
+``[materials]`` table of the case file) and the published numbers (``[published]``, with
+where each was read). The case type
 
 * at every level rebuilds the geometry spec of each design and reads back from the checked
   spec (:func:`thermofatigue.geometry.spec.load_spec`) the inputs the paper states (die edge,
