@@ -23,7 +23,8 @@ jobs, so they are noisy.
     joint-averaged equivalent creep strain at the end of the last cycle and von Mises stress
     at the end of its cold dwell and at its end. The timed setting of each code is the
     coarsest within 0.5 % of its own converged answer; the ratio is ccx's time over ours.
-    Target: >= 10x.
+    A CalculiX setting whose fixed increments do not converge (``*VISCO, DIRECT`` cannot cut
+    back) is reported and left out. Target: >= 10x.
 (b) ``quarter``: the same package as a coarse 3D quarter model (``[mesh] size = 0.4``,
     joints 0.1 / 0.08 mm: about 26 k unknowns), the same Norton problem, one cycle, the same
     procedure. Target: >= 3x.
@@ -81,8 +82,8 @@ PROBLEMS = {
 }
 #: step settings: ours, StepControl defaults divided by these; ccx, increments per 900 s
 OURS_FACTORS = {"slice": (1, 2, 4, 8, 16), "quarter": (1, 2, 4, 8)}
-CCX_PER_SEGMENT = {"slice": (6, 12, 24, 48, 96), "quarter": (3, 6, 12, 24)}
-QUICK = {"slice": ((1, 2, 4), (6, 12, 24)), "quarter": ((1, 2), (3, 6))}
+CCX_PER_SEGMENT = {"slice": (6, 12, 24, 48, 96), "quarter": (6, 12, 24, 48)}
+QUICK = {"slice": ((1, 2, 4), (6, 12, 24)), "quarter": ((1, 2), (6, 12))}
 
 
 @dataclass
@@ -117,9 +118,16 @@ def ccx_runs(model, boundary, joints, profile, per_segment, workdir):
     runs = []
     for n in per_segment:
         times = xs.fixed_increments(profile, 900.0 / n)
-        values, seconds = xs.solve_slice_ccx(model, boundary, joints, profile, times, workdir,
-                                             threads=int(THREADS), newton_tolerance=None,
-                                             work=False)
+        try:
+            values, seconds = xs.solve_slice_ccx(model, boundary, joints, profile, times,
+                                                 workdir, threads=int(THREADS),
+                                                 newton_tolerance=None, work=False)
+        except RuntimeError as error:  # fixed increments cannot be cut back
+            lines = [ln.strip() for ln in str(error).splitlines() if "*ERROR" in ln]
+            reason = " ".join(lines[-1].split()) if lines else "ccx failed"
+            print(f"  ccx   {n:3d} per 900 s  {len(times):5d} increments   did not finish "
+                  f"({reason})", flush=True)
+            continue
         runs.append(Run("ccx", f"{n} per 900 s", len(times), seconds, values))
         print(f"  ccx   {n:3d} per 900 s  {len(times):5d} increments {seconds:8.1f} s",
               flush=True)
@@ -179,8 +187,8 @@ def creep_part(name: str, quick: bool) -> float | None:
 def elastic_divisions(inputs: dict, target: int) -> tuple[int, int, int]:
     """Divisions of the 3D strip whose P2 unknowns come closest to ``target``."""
     best = None
-    for n in range(4, 60, 2):
-        nb, nd = max(2, round(n / 4)), max(1, round(n / 12))
+    for n in range(4, 60):
+        nb, nd = max(2, n // 4), max(1, n // 12)
         mesh = xs.strip_mesh("3d", inputs, (n, nb, nd)).mesh
         dofs = 3 * (mesh.nvertices + mesh.edges.shape[1])
         if best is None or abs(dofs - target) < abs(best[1] - target):
