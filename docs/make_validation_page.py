@@ -26,6 +26,9 @@ GROUPS = {
     "Material models (material point)": (
         "anand_saturation", "anand_transient", "steady_creep", "uniaxial_plasticity"),
     "Fatigue laws": ("fatigue_law_example",),
+    "Cross-solver (CalculiX)": ("calculix_thermoelastic_strip", "calculix_norton_slice"),
+    "Published board-level studies": ("published_study",),
+    "Convergence of the answer": ("answer_convergence",),
 }
 UNGROUPED = "Other cases"
 

@@ -225,6 +225,26 @@ def test_judge_relative_absolute_and_nan():
     assert not judge(spec, Measurement("q", float("nan"), 0.0, "a"), "quick").passed
 
 
+def test_a_documented_discrepancy_is_reported_and_strict():
+    """A published target ours does not reproduce, marked ``discrepancy`` with its reason:
+    reported as differing (not a failure of the run) while it fails, an error once it passes
+    (the explanation is then out of date); a reason of a few characters is refused."""
+    from thermofatigue.validation import summary_line
+
+    why = "ours goes the other way; the failure site is unknown (README)"
+    spec = {"name": "c", "source": {"short": "s"},
+            "targets": {"r": {"quantity": "q", "tolerance": 0.01, "discrepancy": why}}}
+    differs = judge(spec, Measurement("q", 0.8, 1.1, "r"), "full")
+    assert not differs.passed and differs.ok and differs.result == "differs (documented)"
+    assert "1 check differ from a published result as documented (c" in summary_line([differs])
+    assert "FAILED" not in summary_line([differs])
+    gone = judge(spec, Measurement("q", 1.1, 1.1, "r"), "full")
+    assert gone.passed and not gone.ok and "FAILED: c" in summary_line([gone])
+    spec["targets"]["r"]["discrepancy"] = "differs"
+    with pytest.raises(InputError, match="discrepancy"):
+        judge(spec, Measurement("q", 0.8, 1.1, "r"), "full")
+
+
 # ---------------------------------------------------------------------- Timoshenko: elements
 @pytest.mark.parametrize("kind", ["plane_strain", "3d"])
 def test_linear_elements_lock_in_die_bending_quadratic_do_not(kind):

@@ -116,7 +116,7 @@ def cmd_validate(args) -> int:
     print(format_table(outcomes))
     json_path, markdown_path = write_report(outcomes, directory)
     print(f"reports: {json_path}, {markdown_path}")
-    return 0 if all(o.passed for o in outcomes) else 1
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

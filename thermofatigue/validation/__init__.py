@@ -16,6 +16,11 @@ module per family of case types:
 * :mod:`.interface_shear`    shear-lag interfacial shear stress of a bonded strip
 * :mod:`.fatigue_laws`       fatigue laws against their sources' worked examples
 * :mod:`.answer_convergence`  the 2D slice's critical ΔW and life under joint mesh refinement
+* :mod:`.cross_solver`       the same model solved by CalculiX (thermo-elastic strip, Norton
+                             slice); :mod:`.calculix` writes, runs and reads CalculiX
+* :mod:`.published`          published board-level studies rebuilt (comparisons between
+                             designs; a target ours does not reproduce is marked
+                             ``discrepancy`` with its reason)
 
 :func:`run_validation` runs cases and returns :class:`ValidationOutcome` rows (it prints
 nothing); :func:`format_table` and :func:`write_report` present them.
