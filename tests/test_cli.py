@@ -206,3 +206,14 @@ def test_mesh_command_rejects_a_bad_spec(tmp_path, capsys):
     code, out, err = run_cli(["mesh", spec, "-o", tmp_path / "model.msh"], capsys)
     assert code == 2 and "die.thickness" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "model.msh").exists()
+
+
+def test_a_closed_pipe_ends_the_output_quietly():
+    """``thermofatigue materials | head -1``: no BrokenPipeError traceback, exit status 0."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(f'"{sys.executable}" -m thermofatigue materials | head -1',
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("thermofatigue material library")
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

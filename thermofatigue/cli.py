@@ -11,6 +11,7 @@ status 2; a failed solve exits with status 3; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -216,6 +217,10 @@ def main(argv=None) -> int:
         return 0
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # the reader went away (thermofatigue materials | head): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ThermofatigueError, KeyboardInterrupt):
         if args.debug:
             raise
