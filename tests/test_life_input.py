@@ -66,3 +66,12 @@ def test_unwritable_output_directory(tmp_path, capsys):
                                                  'directory = "locked/out"'))
         code, out, err = run_cli(["run", "-q", case], capsys)
         assert code == 2 and "output.directory" in err
+
+
+def test_field_life_of_a_hot_dwell_law_needs_the_field_dwell(tmp_path, capsys):
+    """SAC305's Norris-Landzberg constants scale with the hot dwell: a [fatigue.field] without
+    its dwell is refused before the solve (it used to fail after it)."""
+    case = write_case(tmp_path)
+    case.write_text(case.read_text() + "\n[fatigue]\nlaws = [\"darveaux\"]\n"
+                    "field = {T_min = 0.0, T_max = 60.0, cycles_per_day = 1.0}\n")
+    expect_line(tmp_path, capsys, case, "case.toml", "fatigue.field.dwell", "hot-dwell")

@@ -114,6 +114,15 @@ def check_constants(settings: FatigueSettings, solder: str | None, source: str) 
         if law not in laws and law in LAWS:
             get_constants(law, solder, overrides=settings.constants[law], source=source,
                           field=f"fatigue.constants.{law}")
+    if settings.field is not None:
+        nl = get_constants("norris_landzberg", solder,
+                           overrides=settings.constants.get("norris_landzberg"), source=source,
+                           field="fatigue.constants.norris_landzberg")
+        if nl.rate_term == "hot_dwell" and "dwell" not in settings.field:
+            raise InputError(source, "fatigue.field.dwell", "missing",
+                             f"the field's hot dwell in minutes: the '{nl.name}' "
+                             f"Norris-Landzberg constants for {solder} scale with the hot-dwell "
+                             f"time")
 
 
 def _number(value, source, name, lo, hi) -> float:
