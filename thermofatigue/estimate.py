@@ -138,8 +138,11 @@ def estimate(spec, profile="JESD22-A104:G", solder: str = "sac305", *, constants
     component_material, board_material : library materials for the two CTEs.
     source : name used in error messages.
 
-    Raises :class:`~thermofatigue.errors.InputError` for a bad spec, profile, material or
-    constants, or a profile without dwells at its extremes.
+    Raises
+    ------
+    InputError
+        For a bad spec, profile, material or constants, or a profile without dwells at its
+        extremes.
     """
     from .errors import InputError
     from .geometry import load_spec

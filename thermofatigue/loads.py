@@ -215,7 +215,10 @@ class TemperatureProfile:
     source, prefix
         Where the numbers came from and the field prefix, for error messages.
 
-    Bad numbers raise :class:`~thermofatigue.errors.InputError`.
+    Raises
+    ------
+    InputError
+        For bad numbers.
     """
 
     def __init__(

@@ -227,8 +227,11 @@ def predict_life(inputs: FatigueInputs, laws: list[str], solder: str,
     primary_law : law deciding the critical joint (default :data:`PRIMARY_LAW` when
         requested, else the first law).
 
-    Raises :class:`InputError` for an unknown law, a law without constants for the solder, bad
-    user constants, or Engelmaier without the cycle.
+    Raises
+    ------
+    InputError
+        For an unknown law, a law without constants for the solder, bad user constants, or
+        Engelmaier without the cycle.
     """
     names = _check_laws(laws, source)
     constants = _check_constants_table(constants, source)

@@ -297,8 +297,9 @@ def get_constants(law: str, solder: str, name: str | None = None, overrides=None
         ``"coffin_manson"``, ``"morrow"``, ``"engelmaier"``, ``"norris_landzberg"``).
     solder : a solder name (``"sac305"``, ``"sac405"``, ``"sn63pb37"``; alias ``"snpb"``).
     name : a shipped set of that law; default: the solder's default set.
-    overrides : the user's table for this law, ``{K1 = {value = ..., units = "..."}, K2 = ...,
-        base = "<set>", source = ..., status = ..., interface_layer = ...}``, or a set name.
+    overrides : the user's table for this law, or a set name. Each constant is given as
+        ``K1 = {value = ..., units = "..."}``; optional keys: ``base = "<set>"``, ``source``,
+        ``status`` and ``interface_layer``.
         Without a shipped set for the solder it must give every constant of the law.
     source : file named in error messages; field : the dotted table name in it (default
         ``fatigue.constants.<law>``).

@@ -201,7 +201,7 @@ def engelmaier_shear_strain(F, dnp, joint_height, d_alpha, d_T) -> np.ndarray:
 
     Engelmaier, IEEE Trans. CHMT 6(3) (1983); IPC-D-279. ``F`` empirical factor (about
     0.5-1.5, 1 by default), ``dnp`` = ``L_D`` distance of the joint from the neutral point (mm),
-    ``joint_height`` ``h`` (mm), ``d_alpha`` = |alpha_board - alpha_component| (1/K), ``d_T``
+    ``joint_height`` ``h`` (mm), ``d_alpha = abs(alpha_board - alpha_component)`` (1/K), ``d_T``
     cyclic temperature swing (K = C). Dimensionless.
     """
     return (np.asarray(F, dtype=float) * np.asarray(dnp, dtype=float) * np.abs(d_alpha)

@@ -6,7 +6,7 @@ to cycle. Cycles are numbered from 0, as :mod:`thermofatigue.loads` numbers them
 
 Rule (:func:`stabilised_cycle`): the relative change of cycle ``k`` is
 
-    change_k = |v_k - v_(k-1)| / |v_(k-1)|,      k >= 1
+    change_k = abs(v_k - v_(k-1)) / abs(v_(k-1)),      k >= 1
 
 and the stabilised cycle is the first ``k`` with ``change_k < tolerance`` (default 2 %).
 
