@@ -14,7 +14,8 @@ import pytest
 from thermofatigue.errors import InputError
 from thermofatigue.geometry.spec import load_spec
 from thermofatigue.validation import load_validation_case, run_case, run_validation
-from thermofatigue.validation.published import (comparison, input_measurements, merged,
+from thermofatigue.case import merge as merged
+from thermofatigue.validation.published import (comparison, input_measurements,
                                                 study_case, variant_geometry)
 from thermofatigue.validation.registry import judge
 

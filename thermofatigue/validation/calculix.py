@@ -562,3 +562,9 @@ def blocks_named(blocks, name: str, set_name: str | None = None) -> list[dict]:
             seen.add(b["time"])
             out.append(b)
     return out
+
+
+def rounded_up(x: float) -> float:
+    """``x`` rounded up to one significant digit (a tolerance from a measured agreement)."""
+    scale = 10.0 ** np.floor(np.log10(x))
+    return float(np.ceil(x / scale - 1e-9) * scale)

@@ -37,7 +37,7 @@ import copy
 import tempfile
 from pathlib import Path
 
-from ..case import parse_case, read_toml
+from ..case import merge, parse_case, read_toml
 from ..errors import InputError
 from ..examples import example_path
 from ..geometry.spec import load_spec
@@ -48,18 +48,6 @@ DIRECTIONS = {"below_one": lambda r, resolution: r < 1.0 - resolution,
               "above_one": lambda r, resolution: r > 1.0 + resolution}
 QUANTITIES = {"life": ("N_darveaux", "Darveaux life"),
               "dW": ("dW_interface", "critical-interface dW")}
-
-
-def merged(base: dict, overrides: dict) -> dict:
-    """``base`` with the tables of ``overrides`` merged in, key by key (nested tables
-    recursively); neither argument is changed."""
-    out = copy.deepcopy(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _inputs(spec: dict) -> dict:
@@ -80,8 +68,8 @@ def variant_geometry(spec: dict, name: str) -> dict:
                          f"one of the variants {sorted(inputs['variants'])}")
     default = example_path("default")
     geometry = read_toml(default.with_name("wlcsp_0p4.toml"))
-    geometry = merged(geometry, inputs.get("geometry", {}))
-    return merged(geometry, inputs["variants"][name])
+    geometry = merge(geometry, inputs.get("geometry", {}))
+    return merge(geometry, inputs["variants"][name])
 
 
 def built_inputs(spec: dict, name: str) -> dict:

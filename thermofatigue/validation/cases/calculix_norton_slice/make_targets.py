@@ -32,12 +32,6 @@ MARKER = "# --- targets: written by make_targets.py"
 TOLERANCE = 1e-6
 
 
-def rounded_up(x: float) -> float:
-    """``x`` rounded up to one significant digit."""
-    scale = 10.0 ** np.floor(np.log10(x))
-    return float(np.ceil(x / scale - 1e-9) * scale)
-
-
 def table(key, quantity, unit, value, tolerance, why, kind="relative") -> list[str]:
     return [f"[targets.{key}]", f'quantity = "{quantity}"', f'unit = "{unit}"',
             f"value = {value!r}", f"tolerance = {tolerance!r}   # {why}",
@@ -65,7 +59,7 @@ def level_targets(inputs, model, boundary, joints, profile, level, workdir) -> l
                            'relative; README.md, "Tolerance"')
     a, b = ours["warpage_cold"], theirs["warpage_cold"]
     rounding = theirs["warpage_rounding"]
-    tolerance = rounded_up(TOLERANCE + rounding)
+    tolerance = cx.rounded_up(TOLERANCE + rounding)
     print(f"  warpage (cold)         ours {a: .9e}  ccx {b: .9e}  rel. diff "
           f"{abs(a - b) / abs(b):.2e}  (print rounding bound {rounding:.1e})")
     lines += table(f"{prefix}_warpage_cold", "die-top warpage w(centre) - w(die edge) at the "

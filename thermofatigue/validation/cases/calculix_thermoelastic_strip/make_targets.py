@@ -33,12 +33,6 @@ TOLERANCE = 1e-6
 
 
 
-def rounded_up(x: float) -> float:
-    """``x`` rounded up to one significant digit."""
-    scale = 10.0 ** np.floor(np.log10(x))
-    return float(np.ceil(x / scale - 1e-9) * scale)
-
-
 def ccx_quantities(inputs, kind, divisions, workdir):
     """CalculiX's numbers, ours, and the largest nodal and stress differences."""
     model, boundary, ours, seconds = solve_strip(inputs, kind, divisions)
@@ -74,7 +68,7 @@ def main() -> int:
                 a, b = ours[name], theirs[name]
                 tolerance, why = TOLERANCE, "relative; README.md, \"Tolerance\""
                 if name == "warpage":
-                    tolerance = rounded_up(TOLERANCE + info["warpage_rounding"])
+                    tolerance = cx.rounded_up(TOLERANCE + info["warpage_rounding"])
                     why += f" (1e-6 + print rounding {info['warpage_rounding']:.2e})"
                 print(f"  {name:18s} ours {a: .9e}  ccx {b: .9e}  rel. diff "
                       f"{abs(a - b) / abs(b):.2e}  tolerance {tolerance:g}")
