@@ -158,6 +158,41 @@ def test_node_block_reduction_map_equals_the_general_one():
 
 
 
+def test_selection_reduction_map_equals_the_general_one():
+    """Axis-aligned symmetry planes, a prescribed component and pinned rigid-body modes make
+    ``T`` a selection: its map (picked entries, no products) is the general map, entry for
+    entry; with a rotated plane it declines."""
+    import skfem
+
+    from thermofatigue.fem import constraints as C
+    from thermofatigue.fem.assembly import Assembler
+    from thermofatigue.fem.kinematics import Discretization
+
+    mesh = skfem.MeshTet.init_tensor(*[np.linspace(0, 1.0, 4)] * 3)
+    disc = Discretization(mesh, "3d", 2)
+    x, y, z = disc.node_coordinates.T
+    planes = [C.NodeConstraint(np.flatnonzero(np.abs(x) < 1e-12), np.array([1.0, 0, 0])),
+              C.NodeConstraint(np.flatnonzero(np.abs(y) < 1e-12), np.array([0, 1.0, 0])),
+              C.NodeConstraint(np.flatnonzero(np.abs(z - 1.0) < 1e-12),
+                               np.array([0, 0, 1.0]), 0.01)]
+    asm = Assembler(disc)
+    for constraints in (planes, planes[:2]):  # the second leaves z-translation to pin
+        cs = C.ConstrainedSpace(disc, constraints)
+        general = C._triple_product_map(asm.indptr, asm.indices, cs.T, cs.inactive)
+        selection = C._selection_map(asm.indptr, asm.indices, cs.T, cs.inactive)
+        assert selection is not None and cs.inactive.size > 0
+        P_general, P_selection = general[0].tocsr(), selection[0].tocsr()
+        P_general.sort_indices()
+        assert P_general.shape == P_selection.shape
+        assert (P_general != P_selection).nnz == 0
+        for a, b in zip(general[1:4], selection[1:4]):
+            assert np.array_equal(a, b)
+    assert len(constraints) == 2 and cs.pinned.size == 1
+    rotated = C.ConstrainedSpace(disc, [C.NodeConstraint(
+        np.flatnonzero(np.abs(x - y) < 1e-12), np.array([1.0, -1.0, 0]) / np.sqrt(2.0))])
+    assert C._selection_map(asm.indptr, asm.indices, rotated.T, rotated.inactive) is None
+
+
 def _slice_energy(control, tmp_path):
     """Inelastic work density of cycle 1 in the die-side layer of the critical joint of the
     2D example slice (cool-down from 217 C, JEDEC G), at the step control ``control``."""
@@ -203,3 +238,29 @@ def test_local_error_control_brings_the_cycle_energy_towards_the_converged_value
     assert 0.5 < error["half"] / error["default"] * 2.0 < 1.5
     assert error["controlled"] < 0.5 * error["default"] and error["controlled"] < 0.01
     assert energy["controlled"][1] > energy["default"][1]  # more increments where needed
+
+
+def test_threaded_matvec_equals_the_plain_product(monkeypatch):
+    """MKL's sparse mat-vec (where MKL is loaded) gives ``A @ x`` to round-off; without it, row
+    blocks of equal entry counts, one per thread, give it exactly (empty rows, a row block with
+    no rows, more threads than needed); one thread where OMP_NUM_THREADS=1."""
+    from thermofatigue.fem import linear
+
+    rng = np.random.default_rng(3)
+    A = sp.random(500, 400, density=0.05, format="csr", random_state=rng)
+    A = sp.csr_matrix(sp.vstack([A, sp.csr_matrix((7, 400)), A[:3]]))  # empty rows, then more
+    x = rng.standard_normal(400)
+    expected = A @ x
+    monkeypatch.setattr(linear, "PARALLEL_MATVEC_FROM", 1)
+    if linear._mkl_sparse() is not None:
+        y = linear.matvec(A, x)
+        assert np.abs(y - expected).max() <= 1e-14 * np.abs(expected).max()
+    monkeypatch.setattr(linear, "_mkl_sparse", lambda: None)
+    for threads in (2, 3, 8):
+        monkeypatch.setattr(linear, "matvec_threads", lambda threads=threads: threads)
+        assert np.array_equal(linear.matvec(A, x), expected)
+    monkeypatch.undo()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert linear.matvec_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert linear.matvec_threads() <= 2

@@ -187,7 +187,8 @@ class ConstrainedSpace:
     def _build_map(self, A) -> None:
         if self._map is None:
             dim = self.disc.dim if self.disc.n_extra == 0 else 0
-            self._map = (_node_block_product_map(A.indptr, A.indices, self.T, self.inactive, dim)
+            self._map = (_selection_map(A.indptr, A.indices, self.T, self.inactive)
+                         or _node_block_product_map(A.indptr, A.indices, self.T, self.inactive, dim)
                          or _triple_product_map(A.indptr, A.indices, self.T, self.inactive))
 
 
@@ -236,6 +237,12 @@ def _complement(N):
     rank = int(np.count_nonzero(s > 1e-10 * s[0]))
     basis = vt[rank:].T
     basis[np.abs(basis) < 1e-14] = 0.0
+    axes = np.abs(basis) == 1.0
+    if np.all(axes.sum(axis=0) == 1):
+        # the complement is spanned by coordinate axes (planes normal to the others): each
+        # keeps its own slot, a zero column stands for a constrained axis, so T only selects
+        # (see _selection_map)
+        basis = np.diag(axes.any(axis=1).astype(float))
     return basis, np.linalg.pinv(N, rcond=1e-10), rank
 
 
@@ -256,6 +263,46 @@ def _pin_rigid_body_modes(T, R):
     keep = np.ones(T.shape[1])
     keep[pinned] = 0.0
     return (T @ sp.diags(keep)).tocsr(), R @ Z, pinned
+
+
+def _selection_map(indptr, indices, T, inactive):
+    """:func:`_triple_product_map` when ``T`` only selects: every dof keeps its own slot with
+    weight 1 or has none (symmetry planes normal to the axes, prescribed components, pinned
+    rigid-body modes; not a rotated plane). Then ``T^T A T`` is ``A`` with the rows and columns
+    of the inactive slots emptied and a unit diagonal there, so the reduced pattern is the part
+    of ``A``'s whose row and column are both active (plus those diagonals) and the map picks
+    entries, found in a few passes over the pattern without sorting or per-product keys.
+    3D quarter model of the 6 x 6 WLCSP (15 M entries): 6.4 s for the node-block
+    construction, 0.5 s here. None when ``T`` is not a selection."""
+    T = T.tocsr()
+    n = indptr.size - 1
+    count = np.diff(T.indptr)
+    if T.shape != (n, n) or np.any(count > 1):
+        return None
+    has = np.flatnonzero(count)
+    if np.any(T.indices[T.indptr[has]] != has) or np.any(T.data[T.indptr[has]] != 1.0):
+        return None
+    active = count == 1
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    picked = active[rows] & active[indices]
+    diagonal = np.flatnonzero(rows == indices)
+    if diagonal.size != n:
+        return None
+    used = picked.copy()
+    used[diagonal[inactive]] = True
+    position = np.flatnonzero(used)      # A's data position of each reduced entry, in order
+    source = picked[position]            # False on the identity diagonals: no product
+    n_keys = position.size
+    P_indptr = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(source, out=P_indptr[1:])
+    P = sp.csr_matrix((np.ones(int(P_indptr[-1])), position[source], P_indptr),
+                      shape=(n_keys, indices.size))
+    rank = np.cumsum(used) - 1
+    new_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[position], minlength=n), out=new_indptr[1:])
+    index_type = np.int32 if n_keys < 2**31 - 1 else np.int64
+    return P, rank[diagonal[inactive]], new_indptr.astype(index_type), \
+        indices[position].astype(index_type), (n, n)
 
 
 def _node_block_product_map(indptr, indices, T, inactive, dim):

@@ -60,7 +60,7 @@ import scipy.sparse as sp
 
 from ..errors import ConvergenceError
 from .assembly import sorted_unique
-from .linear import make_linear_solver
+from .linear import make_linear_solver, matvec
 
 
 @dataclass
@@ -289,7 +289,7 @@ class EquilibriumSolver:
         f = self._thermal_load(T)
 
         def apply(u):
-            out = K_const @ u
+            out = matvec(K_const, u)
             for K in parts:
                 out += K @ u
             return out
@@ -398,7 +398,8 @@ class EquilibriumSolver:
             if operator is None:
                 lin_data, f_lin = self.linear_part(T_new_q, T_uniform)
                 K_lin = asm.csr(lin_data)
-                apply_lin = K_lin.__matmul__
+                def apply_lin(u, K_lin=K_lin):
+                    return matvec(K_lin, u)
             else:
                 K_lin, apply_lin, f_lin = operator  # K_lin: constant groups only (a pattern)
             if self.condense:  # K_LL, K_LN hold constant groups only (condensation.py)
