@@ -630,7 +630,8 @@ def make_linear_solver(kind: str, n_unknowns: int, dim: int,
     """
     if kind not in LINEAR_SOLVERS:
         raise InputError(source, "solver.linear", kind, f"one of {list(LINEAR_SOLVERS)}")
-    backend = "pardiso" if _pardiso_available() and dim == 3 else "superlu"
+    # (2D first: a 2D run never loads MKL, 0.25 s at start-up)
+    backend = "pardiso" if dim == 3 and _pardiso_available() else "superlu"
     if kind == "auto":
         kind = "direct" if n_unknowns <= DIRECT_LIMIT[backend][dim] else "amg"
     if kind == "direct":
