@@ -51,7 +51,8 @@ def one(n: int, cycles: int) -> dict:
             "solve_s": solve, "total_s": wall, "cpu_s": cpu,
             "increments": sum(c.increments for c in result.cycles),
             "newton": sum(c.newton_iterations for c in result.cycles),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            "linear": str(result.settings.get("linear"))}
 
 
 def exponent(a: float, b: float, x: float, y: float) -> float:
@@ -69,8 +70,9 @@ def main() -> None:
         return
     rows = []
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    print("| array | unknowns | elements | cycling solve (s) | CPU (s) | increments | Newton "
-          "iterations | peak memory (MB) |\n|---|---|---|---|---|---|---|---|", flush=True)
+    print("| array | unknowns | elements | linear solver | cycling solve (s) | CPU (s) | "
+          "increments | Newton iterations | peak memory (MB) |\n"
+          "|---|---|---|---|---|---|---|---|---|", flush=True)
     for n in args.arrays:
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--cycles",
                               str(args.cycles)], capture_output=True, text=True)
@@ -79,7 +81,8 @@ def main() -> None:
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(r)
-        print(f"| {n} x {n} | {r['unknowns']} | {r['elements']} | {r['solve_s']:.1f} | "
+        print(f"| {n} x {n} | {r['unknowns']} | {r['elements']} | {r['linear']} | "
+              f"{r['solve_s']:.1f} | "
               f"{r['cpu_s']:.1f} | {r['increments']} | {r['newton']} | {r['peak_mb']:.0f} |",
               flush=True)
     print(f"\ncool-down and {args.cycles} cycles each; load average after: "

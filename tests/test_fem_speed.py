@@ -264,3 +264,27 @@ def test_threaded_matvec_equals_the_plain_product(monkeypatch):
     assert linear.matvec_threads() == 1
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     assert linear.matvec_threads() <= 2
+
+
+@pytest.mark.parametrize("kind", ["3d", "plane_strain"])
+def test_block_pattern_assembles_what_a_plain_sum_of_element_matrices_gives(kind):
+    """The node-block CSR pattern and its scatter positions (filled block by block in int32)
+    put every element-matrix entry where a COO sum of the element matrices puts it."""
+    import skfem
+
+    from thermofatigue.fem.assembly import Assembler
+    from thermofatigue.fem.kinematics import Discretization
+
+    axes = [np.linspace(0, 1.0, 4)] * (3 if kind == "3d" else 2)
+    mesh = (skfem.MeshTet if kind == "3d" else skfem.MeshTri).init_tensor(*axes)
+    disc = Discretization(mesh, kind, 2)
+    asm = Assembler(disc)
+    assert asm.scatter.dtype == np.int32
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((disc.n_elements, disc.n_element_dofs, disc.n_element_dofs))
+    data = np.bincount(asm.scatter.ravel(), weights=values.ravel(), minlength=asm.nnz)
+    dofs = disc.element_dofs
+    rows = np.repeat(dofs, dofs.shape[1], axis=1).ravel()
+    cols = np.tile(dofs, (1, dofs.shape[1])).ravel()
+    expected = sp.coo_matrix((values.ravel(), (rows, cols)), shape=asm.shape).tocsr()
+    assert abs(asm.csr(data) - expected).max() <= 1e-12 * abs(expected).max()

@@ -34,9 +34,10 @@ class Assembler:
             scatter, indices, indptr = _pattern(disc.element_dofs, n)
         n_loc = disc.n_element_dofs
         index_type = np.int32 if indices.size < 2**31 - 1 else np.int64
-        self.scatter = scatter.astype(index_type).reshape(disc.n_elements, n_loc * n_loc)
-        self.indices = indices.astype(index_type)
-        self.indptr = indptr.astype(index_type)
+        self.scatter = scatter.astype(index_type, copy=False).reshape(disc.n_elements,
+                                                                      n_loc * n_loc)
+        self.indices = indices.astype(index_type, copy=False)
+        self.indptr = indptr.astype(index_type, copy=False)
         self.nnz = indices.size
         self.shape = (n, n)
         # batch size so that B of one batch stays near _CHUNK_BYTES
@@ -181,13 +182,16 @@ def _block_pattern(node_dofs: np.ndarray, dim: int, n_nodes: int):
         for j in range(dim):
             pos = dim * dim * s_ptr[row] + i * dim * length[row] + dim * k + j
             vec_indices[pos] = dim * s_indices + j
-    # element entry (a_loc, i), (b_loc, j) -> data position; local vector dof = dim * loc + comp
+    # element entry (a_loc, i), (b_loc, j) -> data position; local vector dof = dim * loc + comp;
+    # filled block by block in the index type the assembler keeps (int32 below 2^31 entries):
+    # no temporaries of the full (E, a, i, b, j) size (430 MB in int64 at 60 k P2 tetrahedra)
+    index_type = np.int32 if vec_indices.size < 2**31 - 1 else np.int64
     s_sc = s_scatter.reshape(n_el, m, m)
-    a_node = np.broadcast_to(node_dofs[:, :, None], (n_el, m, m))
-    base = dim * dim * s_ptr[a_node] + dim * (s_sc - s_ptr[a_node])   # (E, a, b)
-    len_a = length[a_node]
-    comp = np.arange(dim)
-    scatter = (base[:, :, None, :, None]
-               + comp[None, None, :, None, None] * dim * len_a[:, :, None, :, None]
-               + comp[None, None, None, None, :])          # (E, a, i, b, j)
+    a_ptr = s_ptr[node_dofs][:, :, None]                               # (E, a, 1)
+    base = (dim * dim * a_ptr + dim * (s_sc - a_ptr)).astype(index_type)   # (E, a, b)
+    stride = (dim * length[node_dofs]).astype(index_type)[:, :, None]  # (E, a, 1)
+    scatter = np.empty((n_el, m, dim, m, dim), dtype=index_type)
+    for i in range(dim):
+        for j in range(dim):
+            np.add(base, i * stride + j, out=scatter[:, :, i, :, j])
     return scatter.reshape(-1), vec_indices, vec_ptr

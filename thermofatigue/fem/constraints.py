@@ -297,12 +297,12 @@ def _selection_map(indptr, indices, T, inactive):
     np.cumsum(source, out=P_indptr[1:])
     P = sp.csr_matrix((np.ones(int(P_indptr[-1])), position[source], P_indptr),
                       shape=(n_keys, indices.size))
-    rank = np.cumsum(used) - 1
+    identity = np.searchsorted(position, diagonal[inactive])  # their places among the kept
     new_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows[position], minlength=n), out=new_indptr[1:])
     index_type = np.int32 if n_keys < 2**31 - 1 else np.int64
-    return P, rank[diagonal[inactive]], new_indptr.astype(index_type), \
-        indices[position].astype(index_type), (n, n)
+    return P, identity, new_indptr.astype(index_type), indices[position].astype(index_type), \
+        (n, n)
 
 
 def _node_block_product_map(indptr, indices, T, inactive, dim):

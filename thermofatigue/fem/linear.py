@@ -46,9 +46,13 @@ LINEAR_SOLVERS = ("auto", "direct", "amg")
 # inexactly (a cycle: 74 Newton solves, 517 back-substitutions of 0.49 s, 9 factorizations of
 # 14 s), and ~1 s without PARDISO's iterative refinement and with numeric-only
 # re-factorization (a cycle: ~47 Newton solves, ~180 back-substitutions of 0.13-0.16 s, ~2
-# factorizations of 9-11 s); hence the PARDISO limit of 250 k (1.9 GB of factors at 200 k).
-# The 2D limits are not re-measured.
-DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 250_000}}
+# factorizations of 9-11 s). The PARDISO limit was 250 k (1.9 GB of double-precision factors
+# at 200 k); the reused factors are single precision now (half that), and beyond it AMG-CG made
+# the 8 x 8 quarter model (about 310 k unknowns) crawl (benchmarks/scale.py: not through its
+# cool-down and first cycle in 8 min, where the 6 x 6 direct run took 107 s for all three
+# cycles), so the limit is 1.2 M, where the factors measured at 10 x 10 extrapolate to about
+# 9 GB (docs/performance.md, "Scale"). The 2D limits are not re-measured.
+DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 1_200_000}}
 
 
 class SolverFallbackWarning(UserWarning):
