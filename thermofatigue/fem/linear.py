@@ -50,9 +50,11 @@ LINEAR_SOLVERS = ("auto", "direct", "amg")
 # at 200 k); the reused factors are single precision now (half that), and beyond it AMG-CG made
 # the 8 x 8 quarter model (about 310 k unknowns) crawl (benchmarks/scale.py: not through its
 # cool-down and first cycle in 8 min, where the 6 x 6 direct run took 107 s for all three
-# cycles), so the limit is 1.2 M, where the factors measured at 10 x 10 extrapolate to about
-# 9 GB (docs/performance.md, "Scale"). The 2D limits are not re-measured.
-DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 1_200_000}}
+# cycles). With PARDISO the 10 x 10 quarter (462 k unknowns) ran three cycles in 443 s at a
+# peak of 7.2 GB for the whole process, memory growing as unknowns^1.0-1.05 from 4 x 4 on
+# (docs/performance.md, "Scale"); the limit is 800 k, about 13 GB by that growth, so that a
+# 24 GB machine keeps room. The 2D limits are not re-measured.
+DIRECT_LIMIT = {"superlu": {2: 300_000, 3: 10_000}, "pardiso": {2: 1_000_000, 3: 800_000}}
 
 
 class SolverFallbackWarning(UserWarning):
