@@ -94,8 +94,9 @@ class ConstrainedSpace:
                                      f"compatible constraints at node {int(nodes[0])}")
             groups.append((mask, nodes, basis, pinv))
         # Unknowns stay node-blocked: slot k of node d is unknown dim*d + k, holding the k-th
-        # admissible direction of that node; slots without a direction (constrained, pinned)
-        # become decoupled identity equations. The system keeps the size and the node-block
+        # admissible direction of that node (an admissible coordinate axis keeps its own slot,
+        # see _complement); slots without a direction (constrained, pinned) become decoupled
+        # identity equations. The system keeps the size and the node-block
         # structure of the full one, which block-AMG (pyamg BSR) needs.
         g = np.zeros(n)
         rows, cols, vals = [], [], []
