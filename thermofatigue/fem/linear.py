@@ -20,6 +20,7 @@ step asks for no more accuracy than it can use, see :mod:`.newton`).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
 import warnings
@@ -560,8 +561,6 @@ def _mkl_sparse():
     if "library" not in _MKL_SPARSE:
         library = None
         try:
-            import ctypes
-
             import pypardiso
 
             library = pypardiso.scipy_aliases.pypardiso_solver.libmkl
@@ -579,17 +578,11 @@ def _mkl_sparse():
     return _MKL_SPARSE["library"]
 
 
-def _matrix_descriptor_type():
-    import ctypes
-
-    class MatrixDescriptor(ctypes.Structure):
-        """MKL's ``struct matrix_descr`` (type, fill mode, diagonal)."""
-        _fields_ = [("type", ctypes.c_int), ("mode", ctypes.c_int), ("diag", ctypes.c_int)]
-
-    return MatrixDescriptor
+class _MatrixDescriptor(ctypes.Structure):
+    """MKL's ``struct matrix_descr`` (type, fill mode, diagonal), passed by value."""
+    _fields_ = [("type", ctypes.c_int), ("mode", ctypes.c_int), ("diag", ctypes.c_int)]
 
 
-_MatrixDescriptor = _matrix_descriptor_type()
 _MKL_GENERAL, _MKL_NON_TRANSPOSE, _MKL_INDEX_BASE_ZERO = 20, 10, 0  # mkl_spblas.h
 
 
