@@ -589,8 +589,6 @@ _MKL_GENERAL, _MKL_NON_TRANSPOSE, _MKL_INDEX_BASE_ZERO = 20, 10, 0  # mkl_spblas
 def _mkl_matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
     """``A @ x`` by MKL's inspector-executor sparse BLAS (``mkl_sparse_d_mv``, 32-bit
     indices): a handle over ``A``'s own arrays (no copy), used once and destroyed."""
-    import ctypes
-
     library = _mkl_sparse()
     handle = ctypes.c_void_p()
     indptr = A.indptr
