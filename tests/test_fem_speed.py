@@ -187,6 +187,15 @@ def test_selection_reduction_map_equals_the_general_one():
         assert (P_general != P_selection).nnz == 0
         for a, b in zip(general[1:4], selection[1:4]):
             assert np.array_equal(a, b)
+        data = np.random.default_rng(1).standard_normal(asm.nnz)
+        assert np.array_equal(selection[0] @ data, P_general @ data)
+        # a subset's partial reduction (the solder's entries): the same rows and matrix
+        subset = np.sort(np.random.default_rng(2).choice(asm.nnz, asm.nnz // 5, replace=False))
+        P_sub = sp.csr_matrix(P_general.tocsc()[:, subset])
+        rows = np.flatnonzero(np.diff(P_sub.indptr))
+        rows_s, P_sub_s = selection[0].columns(subset)
+        assert np.array_equal(rows, rows_s)
+        assert abs(sp.csr_matrix(P_sub[rows]) - P_sub_s).max() == 0
     assert len(constraints) == 2 and cs.pinned.size == 1
     rotated = C.ConstrainedSpace(disc, [C.NodeConstraint(
         np.flatnonzero(np.abs(x - y) < 1e-12), np.array([1.0, -1.0, 0]) / np.sqrt(2.0))])
