@@ -25,6 +25,7 @@ import os
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,11 +71,9 @@ def _pardiso_available() -> bool:
     :class:`SolverFallbackWarning` says so and why (the CLI shows warnings to the user); later
     calls are silent."""
     if "available" not in _PARDISO:
-        hint = None if "PYPARDISO_MKL_RT" in os.environ else _mkl_runtime_in_prefix()
-        if hint:  # pypardiso's documented override, for its import only
-            os.environ["PYPARDISO_MKL_RT"] = hint
         try:
-            import pypardiso  # noqa: F401
+            with _mkl_path_for_pypardiso(_mkl_runtime_in_prefix()):
+                import pypardiso  # noqa: F401
         except Exception as error:  # not installed, or MKL missing on this platform
             _PARDISO.update(available=False, reason=f"{type(error).__name__}: {error}")
             warnings.warn(
@@ -84,17 +83,38 @@ def _pardiso_available() -> bool:
                 "Windows)", SolverFallbackWarning, stacklevel=3)
         else:
             _PARDISO["available"] = True
-        finally:
-            if hint:
-                del os.environ["PYPARDISO_MKL_RT"]
     return _PARDISO["available"]
+
+
+@contextmanager
+def _mkl_path_for_pypardiso(path: str | None):
+    """pypardiso's documented override ``PYPARDISO_MKL_RT`` set to ``path`` while it makes a
+    handle (its import makes one), unless the user has set it: without it pypardiso asks
+    ``find_library`` and then searches every directory under ``<prefix>/lib*`` for MKL,
+    0.2-0.6 s each time."""
+    if path is None or "PYPARDISO_MKL_RT" in os.environ:
+        yield
+        return
+    os.environ["PYPARDISO_MKL_RT"] = path
+    try:
+        yield
+    finally:
+        del os.environ["PYPARDISO_MKL_RT"]
+
+
+def _module_mkl():
+    """The MKL library (ctypes) that pypardiso's import loaded for its module-level solver,
+    or None."""
+    import pypardiso
+
+    solver = getattr(getattr(pypardiso, "scipy_aliases", None), "pypardiso_solver", None)
+    return getattr(solver, "libmkl", None)
 
 
 def _mkl_runtime_in_prefix() -> str | None:
     """MKL's runtime library where pip's ``mkl`` wheel puts it (``<prefix>/lib`` or
-    ``<prefix>/Library/bin``), or None. Without a hint pypardiso's import first asks
-    ``find_library`` and then searches every directory under ``<prefix>/lib*`` recursively:
-    0.46 s of each 3D run's start-up in this environment."""
+    ``<prefix>/Library/bin``), or None: the hint for pypardiso's import (0.46 s of each 3D
+    run's start-up in this environment without it)."""
     import glob
     import sys
 
@@ -254,28 +274,15 @@ class PardisoCholesky:
     float64 outside): factors for a preconditioner.
     """
 
-    _mkl_rt = None  # where the first handle found MKL (pypardiso searches the whole
-    # environment with a recursive glob for each new handle: 0.2-0.6 s)
+    _mkl_rt = None  # where the first handle found MKL (given to the next ones)
 
     def __init__(self, single: bool = False):
-        import os
-
         import pypardiso
 
         self.single = single  # factors in single precision (iparm(28) = 1)
 
-        known = PardisoCholesky._mkl_rt
-        if known is None:  # the handle pypardiso made when it was imported has found MKL
-            module_solver = getattr(getattr(pypardiso, "scipy_aliases", None),
-                                    "pypardiso_solver", None)
-            known = getattr(getattr(module_solver, "libmkl", None), "_name", None)
-        if known is not None and "PYPARDISO_MKL_RT" not in os.environ:
-            os.environ["PYPARDISO_MKL_RT"] = known  # pypardiso's documented override
-            try:
-                self.handle = pypardiso.PyPardisoSolver(mtype=2)
-            finally:
-                del os.environ["PYPARDISO_MKL_RT"]
-        else:
+        known = PardisoCholesky._mkl_rt or getattr(_module_mkl(), "_name", None)
+        with _mkl_path_for_pypardiso(known):
             self.handle = pypardiso.PyPardisoSolver(mtype=2)  # real symmetric pos. definite
         PardisoCholesky._mkl_rt = getattr(self.handle.libmkl, "_name", None)
         self.handle.set_statistical_info_off()
@@ -559,11 +566,9 @@ def _mkl_sparse():
     """MKL's runtime library with its sparse mat-vec routines typed, as loaded by
     ``pypardiso``, or None (no message: :func:`_pardiso_available` speaks for MKL)."""
     if "library" not in _MKL_SPARSE:
-        library = None
         try:
-            import pypardiso
-
-            library = pypardiso.scipy_aliases.pypardiso_solver.libmkl
+            with _mkl_path_for_pypardiso(_mkl_runtime_in_prefix()):
+                library = _module_mkl()
             pointer = ctypes.c_void_p
             library.mkl_sparse_d_create_csr.argtypes = [
                 ctypes.POINTER(pointer), ctypes.c_int, ctypes.c_int, ctypes.c_int,

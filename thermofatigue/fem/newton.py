@@ -54,6 +54,7 @@ every iteration), kept for the benchmark that measures the lever.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -398,8 +399,7 @@ class EquilibriumSolver:
             if operator is None:
                 lin_data, f_lin = self.linear_part(T_new_q, T_uniform)
                 K_lin = asm.csr(lin_data)
-                def apply_lin(u, K_lin=K_lin):
-                    return matvec(K_lin, u)
+                apply_lin = partial(matvec, K_lin)
             else:
                 K_lin, apply_lin, f_lin = operator  # K_lin: constant groups only (a pattern)
             if self.condense:  # K_LL, K_LN hold constant groups only (condensation.py)

@@ -8,9 +8,8 @@ Increments
 * adapt to the creep: after an increment the largest increase of equivalent inelastic strain
   ``dp`` at any integration point is compared with ``creep_tolerance``; the next step is scaled
   by ``0.8 creep_tolerance / dp`` (at most ``growth`` times longer, 1.25 by default), and an
-  increment with
-  ``dp > 2 creep_tolerance`` is rejected and redone shorter (backward Euler's error is of order
-  ``dp``, so this bounds the local integration error);
+  increment with ``dp > 2 creep_tolerance`` is rejected and redone shorter (backward Euler's
+  error is of order ``dp``, so this bounds the local integration error);
 * optionally (``error_tolerance``) control backward Euler's local error in the inelastic
   strain: with ``r = dp / dt`` the mean rate of equivalent inelastic strain of an increment at
   an integration point, the local error of the increment ``n`` is estimated from the change of

@@ -157,7 +157,7 @@ class DaskExecutor:
             self.description = f"Dask scheduler {scheduler}"
         else:
             n = workers or os.cpu_count() or 1
-            with _keep_malloc_arenas(), _quiet_cluster():
+            with _study_cluster_config():
                 self.cluster = LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True, env=dict(WORKER_ENV),
                     dashboard_address=":0", silence_logs=40)
@@ -188,36 +188,34 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def _keep_malloc_arenas():
-    """A config context without Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` for the workers it
-    spawns: glibc then hands every freed block above 64 KiB back to the system, and the solver's
-    large numpy temporaries are mapped and unmapped again at every use. Measured on one 2D
-    slice point (3 JEDEC G cycles, one worker): cycling 2.95 s with Dask's setting, 2.03 s
-    without it (1.6-1.9 s in the driver's own process). Dask sets it to curb the memory a
-    long-lived worker keeps; a study's worker runs one solve at a time and frees it whole."""
+def _study_cluster_config():
+    """The config context of the LocalCluster a study starts, two departures from Dask's
+    defaults, each measured on 2 cores:
+
+    * no ``MALLOC_TRIM_THRESHOLD_=65536`` in the workers' environment: glibc then hands every
+      freed block above 64 KiB back to the system, and the solver's large numpy temporaries
+      are mapped and unmapped again at every use (one 2D slice point, 3 JEDEC G cycles, one
+      worker: cycling 2.95 s with Dask's setting, 2.03 s without; 1.6-1.9 s in the driver's own
+      process). Dask sets it to curb what a long-lived worker keeps; a study's worker runs one
+      solve at a time and frees it whole.
+    * fewer background wake-ups in the scheduler (this process), nannies and workers, which
+      take time from the points when every core runs one. Off: the workers' statistical
+      profiler (a thread sampling the running task's stack every 10 ms for the dashboard's
+      profile page) and work stealing (every point is one long task, submitted at once).
+      Slower: the event-loop tick (20 ms -> 1 s; it only measures how long a loop was blocked,
+      and the points run in a worker's thread, not on its loop), the system monitor of the
+      dashboard's graphs (0.5 -> 5 s) and the memory monitor (0.1 -> 1 s; it enforces the
+      memory limit). 16 points of the 2D benchmark study (benchmarks/study.py) on 2 workers:
+      18.4 / 17.8 s with Dask's defaults, 17.0 / 16.8 s without the profiler; with the rest as
+      well the driver's CPU time fell by 0.6 s and the points by another 0.4 s. No change on
+      1 worker, whose background threads have the other core.
+    """
     import dask
 
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     env.pop("MALLOC_TRIM_THRESHOLD_", None)
-    return dask.config.set({"distributed.nanny.pre-spawn-environ": env})
-
-
-def _quiet_cluster():
-    """A config context for the LocalCluster a study starts: fewer background wake-ups in its
-    scheduler (this process), nannies and workers, which on a machine whose every core runs a
-    point take time from the points. Off: the workers' statistical profiler (a thread sampling
-    the running task's stack every 10 ms for the dashboard's profile page) and work stealing
-    (every point is one long task, submitted at once). Slower: the event-loop tick (20 ms ->
-    1 s; it only measures how long a loop was blocked, and the points run in a worker's thread,
-    not on its loop), the system monitor of the dashboard's graphs (0.5 -> 5 s) and the
-    memory monitor (0.1 -> 1 s; it enforces the memory limit). On 2 cores, 16 points of the 2D
-    benchmark study (benchmarks/study.py) on 2 workers: 18.4 / 17.8 s with Dask's defaults,
-    17.0 / 16.8 s without the profiler; with the rest as well the driver's CPU time fell by
-    0.6 s and the points by another 0.4 s. No change on 1 worker, whose background threads
-    have the other core."""
-    import dask
-
     return dask.config.set({
+        "distributed.nanny.pre-spawn-environ": env,
         "distributed.worker.profile.enabled": False,
         "distributed.scheduler.work-stealing": False,
         "distributed.admin.tick.interval": "1s",
